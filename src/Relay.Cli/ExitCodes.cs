@@ -1,0 +1,32 @@
+using Relay.Protocol;
+
+namespace Relay.Cli;
+
+/// <summary>Process exit codes of the CLI; one per error code a user can meet.</summary>
+internal static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int PeerNotFound = 2;
+    public const int PeerGone = 3;
+    public const int Timeout = 4;
+    public const int HubUnreachable = 5;
+    public const int ProtocolMismatch = 6;
+    public const int UnknownAsk = 7;
+    public const int NameTaken = 8;
+    public const int BadArgs = 9;
+    public const int Interrupted = 130;
+
+    public static int ForCode(string? code) => code switch
+    {
+        ErrorCodes.PeerNotFound => PeerNotFound,
+        ErrorCodes.PeerGone => PeerGone,
+        ErrorCodes.Timeout => Timeout,
+        ErrorCodes.HubUnreachable => HubUnreachable,
+        ErrorCodes.ProtocolMismatch => ProtocolMismatch,
+        ErrorCodes.UnknownAsk => UnknownAsk,
+        ErrorCodes.NameTaken => NameTaken,
+        ErrorCodes.BadArgs or ErrorCodes.BadMsg => BadArgs,
+        _ => Failure,
+    };
+}

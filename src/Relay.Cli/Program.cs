@@ -1,0 +1,14 @@
+using System.CommandLine;
+using Relay.Cli;
+using Relay.Cli.Commands;
+
+var root = new RootCommand("relay: let local Claude Code sessions, terminals and scripts talk to each other.")
+{
+    CliOptions.DataDir,
+};
+
+// One line per command; each command lives in Commands/<Name>Command.cs.
+root.Subcommands.Add(HubCommand.Create());
+root.Subcommands.Add(McpCommand.Create());
+
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,57 @@
+namespace Relay.Protocol;
+
+/// <summary>Where relay keeps its socket and logs. One resolution shared by the hub, the channel and the CLI.</summary>
+public sealed record DataDir(string Path, string Source)
+{
+    /// <summary>The plugin's data dir id: <c>relay@claude-relay</c> with non-identifier characters turned into '-'.</summary>
+    public const string PluginDataId = "relay-claude-relay";
+
+    public string SocketPath =>
+        Environment.GetEnvironmentVariable("RELAY_HUB_SOCKET") is { Length: > 0 } socket ? socket : System.IO.Path.Combine(Path, "hub.sock");
+
+    public string LogDir => System.IO.Path.Combine(Path, "logs");
+
+    /// <summary>
+    /// <c>--data-dir</c> when given, else <c>$CLAUDE_PLUGIN_DATA</c>, else the installed plugin's data dir when it
+    /// exists, else <c>~/.claude-relay</c>.
+    /// </summary>
+    public static DataDir Resolve(string? explicitPath = null)
+    {
+        if (!string.IsNullOrEmpty(explicitPath))
+        {
+            return new DataDir(System.IO.Path.GetFullPath(explicitPath), "--data-dir");
+        }
+
+        if (Environment.GetEnvironmentVariable("CLAUDE_PLUGIN_DATA") is { Length: > 0 } pluginData)
+        {
+            return new DataDir(System.IO.Path.GetFullPath(pluginData.TrimEnd('/') is { Length: > 0 } p ? p : "/"), "$CLAUDE_PLUGIN_DATA");
+        }
+
+        var installed = InstalledPluginDataPath();
+        if (Directory.Exists(installed))
+        {
+            return new DataDir(installed, "installed plugin data dir");
+        }
+
+        return new DataDir(FallbackPath(), "~/.claude-relay");
+    }
+
+    public static string Home => Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home
+        ? home
+        : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+
+    public static string InstalledPluginDataPath() => System.IO.Path.Combine(Home, ".claude", "plugins", "data", PluginDataId);
+
+    public static string FallbackPath() => System.IO.Path.Combine(Home, ".claude-relay");
+
+    /// <summary>Creates the directory (mode 0700) when missing. Existing directories keep their mode.</summary>
+    public DataDir EnsureExists()
+    {
+        if (!Directory.Exists(Path))
+        {
+            Directory.CreateDirectory(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return this;
+    }
+}

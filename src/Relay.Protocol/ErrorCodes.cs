@@ -1,0 +1,19 @@
+namespace Relay.Protocol;
+
+/// <summary>The closed set of error codes, exactly as the product README lists them, plus <c>unexpected</c>.</summary>
+public static class ErrorCodes
+{
+    public const string PeerNotFound = "peer_not_found";
+    public const string PeerGone = "peer_gone";
+    public const string Timeout = "timeout";
+    public const string NameTaken = "name_taken";
+    public const string NotRegistered = "not_registered";
+    public const string AlreadyRegistered = "already_registered";
+    public const string UnknownAsk = "unknown_ask";
+    public const string BadMsg = "bad_msg";
+    public const string HubUnreachable = "hub_unreachable";
+    public const string BadArgs = "bad_args";
+    public const string ProtocolMismatch = "protocol_mismatch";
+    /// <summary>Internal: a bug or I/O fault that has no better name.</summary>
+    public const string Unexpected = "unexpected";
+}

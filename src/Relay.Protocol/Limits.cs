@@ -1,0 +1,28 @@
+namespace Relay.Protocol;
+
+public static class Limits
+{
+    /// <summary>Longest line either side accepts; a longer inbound line closes that connection.</summary>
+    public const int MaxLineBytes = 1024 * 1024;
+
+    /// <summary>Longest question or reply text, in UTF-8 bytes.</summary>
+    public const int MaxTextBytes = 512 * 1024;
+
+    /// <summary>Default time an ask waits for its reply.</summary>
+    public static readonly TimeSpan DefaultAskTimeout = TimeSpan.FromSeconds(120);
+
+    /// <summary>Longest per-ask timeout a client may ask for.</summary>
+    public static readonly TimeSpan MaxAskTimeout = TimeSpan.FromHours(24);
+
+    /// <summary>How long the hub lives on after its last peer leaves.</summary>
+    public static readonly TimeSpan DefaultHubIdleExit = TimeSpan.FromMinutes(5);
+
+    /// <summary>Per-connection outbox bound (lines) in the hub; a peer that falls this far behind is dropped.</summary>
+    public const int OutboxMaxLines = 65_536;
+
+    /// <summary>Per-connection outbox bound (bytes) in the hub.</summary>
+    public const long OutboxMaxBytes = 32L * 1024 * 1024;
+
+    /// <summary>Longest thread id or ask id a client may send.</summary>
+    public const int MaxIdLength = 128;
+}

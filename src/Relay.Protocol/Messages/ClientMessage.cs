@@ -1,0 +1,74 @@
+using System.Text.Json.Serialization;
+
+namespace Relay.Protocol.Messages;
+
+/// <summary>A line a client sends to the hub. The <c>type</c> property selects the kind.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
+[JsonDerivedType(typeof(RegisterMessage), MessageTypes.Register)]
+[JsonDerivedType(typeof(RenameMessage), MessageTypes.Rename)]
+[JsonDerivedType(typeof(ListPeersMessage), MessageTypes.ListPeers)]
+[JsonDerivedType(typeof(AskMessage), MessageTypes.Ask)]
+[JsonDerivedType(typeof(ReplyMessage), MessageTypes.Reply)]
+[JsonDerivedType(typeof(BroadcastMessage), MessageTypes.Broadcast)]
+[JsonDerivedType(typeof(WatchMessage), MessageTypes.Watch)]
+[JsonDerivedType(typeof(HubStatusMessage), MessageTypes.HubStatus)]
+public abstract class ClientMessage
+{
+    /// <summary>Correlates the hub's answer (ack, err, peers, broadcast_ack, hub_status) with this request.</summary>
+    public string? ReqId { get; set; }
+}
+
+/// <summary>Joins the hub as a peer. Must be the first message of a peer connection.</summary>
+public sealed class RegisterMessage : ClientMessage
+{
+    public required string Name { get; set; }
+    public required int ProtocolVersion { get; set; }
+    public string? Cwd { get; set; }
+    public string? GitBranch { get; set; }
+    public int? Pid { get; set; }
+    /// <summary><c>claude</c> for a Claude Code channel, <c>cli</c> for a terminal or script.</summary>
+    public string? Kind { get; set; }
+}
+
+public sealed class RenameMessage : ClientMessage
+{
+    public required string Name { get; set; }
+}
+
+public sealed class ListPeersMessage : ClientMessage;
+
+public sealed class AskMessage : ClientMessage
+{
+    public required string To { get; set; }
+    public required string Question { get; set; }
+    public required string AskId { get; set; }
+    public string? ThreadId { get; set; }
+    public long? TimeoutMs { get; set; }
+}
+
+public sealed class ReplyMessage : ClientMessage
+{
+    public required string AskId { get; set; }
+    public required string Text { get; set; }
+    /// <summary>
+    /// Answer an ask held by another peer of this machine (a <c>relay listen</c> terminal) by naming that peer.
+    /// The hub accepts it only when the ask's target has this name.
+    /// </summary>
+    public string? OnBehalfOf { get; set; }
+}
+
+public sealed class BroadcastMessage : ClientMessage
+{
+    public required string Question { get; set; }
+    public string? ThreadId { get; set; }
+    public long? TimeoutMs { get; set; }
+}
+
+/// <summary>Turns the connection into a read-only observer of hub events (<c>relay watch</c>). Not a peer.</summary>
+public sealed class WatchMessage : ClientMessage
+{
+    public required int ProtocolVersion { get; set; }
+}
+
+/// <summary>Asks the hub about itself; allowed on any connection, registered or not.</summary>
+public sealed class HubStatusMessage : ClientMessage;

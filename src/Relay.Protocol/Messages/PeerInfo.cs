@@ -1,0 +1,13 @@
+namespace Relay.Protocol.Messages;
+
+/// <summary>One live peer as <c>list_peers</c> reports it.</summary>
+public sealed class PeerInfo
+{
+    public required string Name { get; set; }
+    public string? Cwd { get; set; }
+    public string? GitBranch { get; set; }
+    public required DateTimeOffset LastSeen { get; set; }
+    public required DateTimeOffset ConnectedAt { get; set; }
+    public string? Kind { get; set; }
+    public int? Pid { get; set; }
+}
