@@ -213,7 +213,13 @@ internal sealed class BenchWorld : IDisposable
             other.Dispose();
         }
 
-        _hub?.Dispose();
+        if (_hub is not null)
+        {
+            // The hub is a daemon: stdin EOF means nothing to it; SIGTERM lets it remove its socket.
+            _hub.Terminate(TimeSpan.FromSeconds(2));
+            _hub.Dispose();
+        }
+
         foreach (var pid in _spawnedHubs)
         {
             StopSpawnedHub(pid);
@@ -240,25 +246,7 @@ internal sealed class BenchWorld : IDisposable
             return;
         }
 
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            process.Kill();
-        }
-        catch (ArgumentException)
-        {
-            return;
-        }
-        catch (InvalidOperationException)
-        {
-            return;
-        }
-
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        while (ProcStats.IsAlive(pid) && DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(5);
-        }
+        Posix.Terminate(pid, TimeSpan.FromSeconds(2));
     }
 
     public static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -190,12 +190,32 @@ internal sealed class LineProcess : IDisposable
         }
     }
 
-    /// <summary>Closes stdin and gives the process <paramref name="grace"/> to exit by itself, then kills its pid.</summary>
+    /// <summary>
+    /// Closes stdin and gives the process <paramref name="grace"/> to exit by itself (a channel must exit on stdin
+    /// EOF), then SIGTERM and SIGKILL to exactly this pid. True when it exited by itself.
+    /// </summary>
     public bool Stop(TimeSpan grace)
     {
         CloseStdin();
-        var exited = _process.WaitForExit(grace);
-        if (!exited)
+        if (_process.WaitForExit(grace))
+        {
+            return true;
+        }
+
+        Terminate(TimeSpan.FromSeconds(1));
+        return false;
+    }
+
+    /// <summary>SIGTERM (the process may clean up, e.g. remove its socket), then SIGKILL after <paramref name="grace"/>.</summary>
+    public void Terminate(TimeSpan grace)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        Posix.Signal(_process.Id, Posix.SIGTERM);
+        if (!_process.WaitForExit(grace))
         {
             try
             {
@@ -207,8 +227,6 @@ internal sealed class LineProcess : IDisposable
 
             _process.WaitForExit(TimeSpan.FromSeconds(5));
         }
-
-        return exited;
     }
 
     public void Dispose()
@@ -218,7 +236,7 @@ internal sealed class LineProcess : IDisposable
             return;
         }
 
-        Stop(TimeSpan.FromSeconds(2));
+        Stop(TimeSpan.FromSeconds(1));
         _reader.Join(TimeSpan.FromSeconds(2));
         _process.Dispose();
         Eof.Dispose();

@@ -62,6 +62,7 @@ internal static class Figures
         new("floor.oneway_p99", "one-way floor p99", "ms", Section.Floor),
         new("floor.rt_p50", "round-trip floor p50 = 2 × one-way floor", "ms", Section.Floor),
         new("floor.rt_p99", "round-trip floor p99", "ms", Section.Floor),
+        new("floor.unix2_p50", "hub round-trip floor p50 = 2 × Unix RTT (the 4 socket hops of an ask and its reply)", "ms", Section.Floor),
         new("floor.spawn", "spawn floor: start /bin/cat, one line through it", "ms", Section.Floor),
 
         new("sdk.oneway_p50", "one-way p50, SDK McpClient as the client", "ms", Section.Sdk, FloorKey: "floor.oneway_p50"),
@@ -71,7 +72,7 @@ internal static class Figures
 
         new("hubonly.hop_p50", "hub hop p50 (raw socket peer X → hub → peer Y gets incoming_ask)", "ms", Section.HubOnly, FloorKey: "floor.unix_p50"),
         new("hubonly.hop_p99", "hub hop p99", "ms", Section.HubOnly, FloorKey: "floor.unix_p99"),
-        new("hubonly.rt_p50", "hub round trip p50 (ask → incoming_ask → reply → incoming_reply)", "ms", Section.HubOnly, FloorKey: "floor.unix_p50"),
+        new("hubonly.rt_p50", "hub round trip p50 (ask → incoming_ask → reply → incoming_reply)", "ms", Section.HubOnly, FloorKey: "floor.unix2_p50"),
         new("hubonly.asks_per_s", "hub asks/s, 8 outstanding, raw socket peers", "/s", Section.HubOnly),
 
         new("cpu.per_rt.hub", "CPU per round trip: hub", "ms", Section.Detail),

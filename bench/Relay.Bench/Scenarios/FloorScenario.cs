@@ -31,6 +31,7 @@ internal sealed class FloorScenario : IScenario
         results.Add(run, "floor.oneway_p99", stdio.P99 + unix.P99);
         results.Add(run, "floor.rt_p50", 2 * (stdio.P50 + unix.P50));
         results.Add(run, "floor.rt_p99", 2 * (stdio.P99 + unix.P99));
+        results.Add(run, "floor.unix2_p50", 2 * unix.P50);
         var spawn = SpawnFloor(options.ColdStartSamples + 1).Skip(1).ToList();
         results.Add(run, "floor.spawn", Distribution.Median(spawn));
         context.Progress($"floor: stdio RTT p50 {stdio.P50:0.000} ms p99 {stdio.P99:0.000}; unix RTT p50 {unix.P50:0.000} p99 {unix.P99:0.000}; spawn {Distribution.Median(spawn):0.00} ms");

@@ -26,22 +26,28 @@ internal static class SdkAskPair
         McpClient? target = null;
         var failures = 0;
 
-        target = await CreateAsync(world, "sdk-b", async (notification, ct) =>
+        target = await CreateAsync(world, "sdk-b", (notification, ct) =>
         {
             var timestamp = Stopwatch.GetTimestamp();
             var content = notification.Params?["content"]?.GetValue<string>() ?? "";
             var askId = notification.Params?["meta"]?["ask_id"]?.GetValue<string>();
             if (!Messages.TryParse(content, out var kind, out var seq) || kind != 'Q' || askId is null || seq >= total)
             {
-                return;
+                return ValueTask.CompletedTask;
             }
 
             notified[seq] = timestamp;
-            var result = await target!.CallToolAsync("relay_reply", new Dictionary<string, object?> { ["ask_id"] = askId, ["text"] = Messages.Reply(seq) }, cancellationToken: ct).ConfigureAwait(false);
-            if (result.IsError == true)
-            {
-                Interlocked.Increment(ref failures);
-            }
+            // Not awaited: the SDK may not read the answer while a notification handler is still running.
+            _ = target!.CallToolAsync("relay_reply", new Dictionary<string, object?> { ["ask_id"] = askId, ["text"] = Messages.Reply(seq) }, cancellationToken: CancellationToken.None).AsTask().ContinueWith(
+                t =>
+                {
+                    if (!t.IsCompletedSuccessfully || t.Result.IsError == true)
+                    {
+                        Interlocked.Increment(ref failures);
+                    }
+                },
+                TaskScheduler.Default);
+            return ValueTask.CompletedTask;
         }).ConfigureAwait(false);
         await using var targetLifetime = target.ConfigureAwait(false);
 
@@ -125,11 +131,17 @@ internal static class SdkAskPair
         });
         var options = new McpClientOptions
         {
+            // What Claude Code sends. Left unset, SDK 2.4 probes with server/discover (2026-07-28) and never sends
+            // notifications/initialized, so a channel never opens its push gate.
+            ProtocolVersion = "2025-11-25",
             Handlers = new McpClientHandlers
             {
                 NotificationHandlers = [new(ChannelMethod, onPush)],
             },
         };
-        return await McpClient.CreateAsync(transport, options).ConfigureAwait(false);
+        var client = await McpClient.CreateAsync(transport, options).ConfigureAwait(false);
+        // Claude Code lists the tools right after initializing; the channel holds pushes until it has.
+        await client.ListToolsAsync().ConfigureAwait(false);
+        return client;
     }
 }
