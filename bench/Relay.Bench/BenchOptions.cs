@@ -23,6 +23,9 @@ internal sealed class BenchOptions
 
     public bool Verbose { get; init; }
 
+    /// <summary>Extra environment for every relay process (<c>--env K=V</c>), for trying runtime knobs without a rebuild.</summary>
+    public IReadOnlyDictionary<string, string> ExtraEnv { get; init; } = new Dictionary<string, string>();
+
     public int ColdStartSamples => Smoke ? 2 : 7;
 
     public int ColdStartWithHubSamples => Smoke ? 1 : 5;
@@ -62,6 +65,7 @@ internal sealed class BenchOptions
           --out FILE     write every figure and raw summary as JSON to FILE
           --only NAMES   run only these scenarios: floor, cold, memory, latency, broadcast, hubrss, hubonly
           --no-sdk       skip the SDK McpClient comparison rows
+          --env K=V      extra environment for every relay process (repeatable), e.g. to try a runtime knob
           -v             progress details on stderr
         internal modes (the bench spawns itself for the floor):
           --echo-stdio         echo stdin lines to stdout
@@ -79,6 +83,7 @@ internal sealed class BenchOptions
         var only = new List<string>();
         var noSdk = false;
         var verbose = false;
+        var extraEnv = new Dictionary<string, string>();
         for (var i = 0; i < args.Length; i++)
         {
             string Next()
@@ -114,6 +119,15 @@ internal sealed class BenchOptions
                 case "--no-sdk":
                     noSdk = true;
                     break;
+                case "--env":
+                    var pair = Next().Split('=', 2);
+                    if (pair.Length != 2 || pair[0].Length == 0)
+                    {
+                        throw new ArgumentException("--env needs NAME=VALUE");
+                    }
+
+                    extraEnv[pair[0]] = pair[1];
+                    break;
                 case "-v" or "--verbose":
                     verbose = true;
                     break;
@@ -142,6 +156,7 @@ internal sealed class BenchOptions
             Only = only,
             NoSdk = noSdk,
             Verbose = verbose,
+            ExtraEnv = extraEnv,
         };
     }
 

@@ -20,9 +20,9 @@ internal sealed class BenchWorld : IDisposable
     private readonly HashSet<int> _spawnedHubs = [];
     private LineProcess? _hub;
 
-    public BenchWorld(string relayPath)
+    public BenchWorld(BenchOptions options)
     {
-        RelayPath = relayPath;
+        RelayPath = options.RelayPath;
         // Unix socket paths are limited to 108 bytes: keep the root short.
         Root = Directory.CreateTempSubdirectory("rb-").FullName;
         DataDir = Path.Combine(Root, "data");
@@ -47,6 +47,10 @@ internal sealed class BenchWorld : IDisposable
             ["CLAUDE_CODE_SESSION_ID"] = null,
             ["CLAUDE_PLUGIN_ROOT"] = null,
         };
+        foreach (var (key, value) in options.ExtraEnv)
+        {
+            Env[key] = value;
+        }
     }
 
     public string RelayPath { get; }

@@ -16,7 +16,7 @@ internal sealed class BroadcastScenario : IScenario
     public void Run(BenchContext context, int run)
     {
         var options = context.Options;
-        using var world = new BenchWorld(options.RelayPath);
+        using var world = new BenchWorld(options);
         world.StartHub();
         var caller = world.StartChannel("bc-caller");
         var peers = new List<RawMcpPeer>();

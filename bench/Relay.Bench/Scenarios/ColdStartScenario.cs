@@ -19,7 +19,7 @@ internal sealed class ColdStartScenario : IScenario
         var options = context.Options;
         var hubUp = new List<double>();
         var spawnCalls = new List<double>();
-        using (var world = new BenchWorld(options.RelayPath))
+        using (var world = new BenchWorld(options))
         {
             world.StartHub();
             for (var i = 0; i <= options.ColdStartSamples; i++)
@@ -36,7 +36,7 @@ internal sealed class ColdStartScenario : IScenario
         var withHub = new List<double>();
         for (var i = 0; i <= options.ColdStartWithHubSamples; i++)
         {
-            using var world = new BenchWorld(options.RelayPath);
+            using var world = new BenchWorld(options);
             var (total, _) = StartOnce(world, "first");
             if (world.DiscoverHub() is null)
             {

@@ -22,7 +22,7 @@ internal sealed class HubOnlyScenario : IScenario
     public void Run(BenchContext context, int run)
     {
         var options = context.Options;
-        using var world = new BenchWorld(options.RelayPath);
+        using var world = new BenchWorld(options);
         world.StartHub();
         var sent = new long[MaxTracked];
         var hop = new long[MaxTracked];

@@ -19,7 +19,7 @@ internal sealed class HubRssScenario : IScenario
 
     private static async Task RunAsync(BenchContext context, int run)
     {
-        using var world = new BenchWorld(context.Options.RelayPath);
+        using var world = new BenchWorld(context.Options);
         var hub = world.StartHub();
         var clients = new List<HubClient>();
         var replies = 0;

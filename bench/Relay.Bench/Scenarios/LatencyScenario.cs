@@ -16,7 +16,7 @@ internal sealed class LatencyScenario : IScenario
     {
         var options = context.Options;
         var results = context.Results;
-        using var world = new BenchWorld(options.RelayPath);
+        using var world = new BenchWorld(options);
         var hub = world.StartHub();
         var a = world.StartChannel("lat-a");
         var b = world.StartChannel("lat-b");

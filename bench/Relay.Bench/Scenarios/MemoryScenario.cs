@@ -13,7 +13,7 @@ internal sealed class MemoryScenario : IScenario
     public void Run(BenchContext context, int run)
     {
         var options = context.Options;
-        using var world = new BenchWorld(options.RelayPath);
+        using var world = new BenchWorld(options);
         var hub = world.StartHub();
         var a = world.StartChannel("mem-a");
         var b = world.StartChannel("mem-b");
