@@ -34,7 +34,8 @@ internal static class ReplyCommand
             listener ??= ListenState.Find(dataDir, askId)?.Listener ?? throw new CliError(
                 ErrorCodes.UnknownAsk,
                 $"no `relay listen` process holds ask '{askId}'",
-                $"hint: it was answered, timed out, or its listener exited; name the listener with --as NAME if it uses another data dir than {dataDir.Path}") { AskId = askId };
+                $"hint: it was answered, timed out, or its listener exited; name the listener with --as NAME if it uses another data dir than {dataDir.Path}")
+            { AskId = askId };
             var text = await TextArgument.ReadAsync("reply", parse.GetValue(textArgument), cancellationToken);
 
             await using var peer = await CliPeer.JoinAsync(dataDir, exactName: null, spawn: false, cancellationToken);

@@ -72,50 +72,149 @@ internal static class PluginChecks
         }
     }
 
-    /// <summary>The plugin launcher keeps a native build at <c>&lt;data&gt;/bin/relay</c> with a stamp of what it was built from.</summary>
+    /// <summary>
+    /// The plugin launcher (<c>bin/relay</c> of the plugin) keeps a native build at <c>&lt;data&gt;/bin/relay</c> and
+    /// the source stamp it was built from in <c>relay.stamp</c>; it is current when the launcher computes the same stamp.
+    /// </summary>
     public static DoctorCheck NativeBinary(DataDir dataDir)
     {
         const string name = "native binary";
-        var binary = Path.Combine(dataDir.Path, "bin", "relay");
-        var stamp = binary + ".stamp";
+        var bin = Path.Combine(dataDir.Path, "bin");
+        var binary = Path.Combine(bin, "relay");
+        var stampFile = binary + ".stamp";
         if (!File.Exists(binary))
         {
-            return DoctorCheck.Info(name, $"not installed via the plugin launcher (no {binary}); this relay runs from {Environment.ProcessPath}");
+            return Directory.Exists(Path.Combine(bin, "fdd"))
+                ? DoctorCheck.Info(name, $"no native build yet in {bin}; sessions run the framework-dependent build while it is built (see {Path.Combine(bin, "build.log")})")
+                : DoctorCheck.Info(name, $"not installed via the plugin launcher (no {binary}); this relay runs from {Environment.ProcessPath}");
         }
 
         var mode = File.GetUnixFileMode(binary);
+        var rebuild = $"rm {FileChecks.Quote(binary)}   # the launcher rebuilds it at the next session start";
         if ((mode & UnixFileMode.UserExecute) == 0)
         {
-            return DoctorCheck.Fail(name, $"{binary} is not executable (mode {FileChecks.Octal(mode)})", $"chmod 755 {FileChecks.Quote(binary)}");
+            return DoctorCheck.Fail(name, $"{binary} is not executable (mode {FileChecks.Octal(mode)})", rebuild);
         }
 
-        if (!File.Exists(stamp))
-        {
-            return DoctorCheck.Warn(name, $"{binary} has no build stamp; the launcher cannot tell whether it is current", $"rm {FileChecks.Quote(binary)}   # the launcher rebuilds it at the next session start");
-        }
-
-        string text;
+        string stamp;
         try
         {
-            text = File.ReadAllText(stamp).Trim();
+            stamp = File.Exists(stampFile) ? File.ReadAllText(stampFile).Trim() : string.Empty;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return DoctorCheck.Warn(name, $"could not read {stamp} ({ex.Message})");
+            return DoctorCheck.Warn(name, $"could not read {stampFile} ({ex.Message})");
         }
 
-        var firstLine = text.Split('\n', 2)[0].Trim();
-        if (firstLine.Length > 100)
+        if (stamp.Length == 0)
         {
-            firstLine = firstLine[..100];
+            return DoctorCheck.Warn(name, $"{binary} has no build stamp; the launcher will not use it", rebuild);
         }
 
-        if (File.GetLastWriteTimeUtc(stamp) < File.GetLastWriteTimeUtc(binary) - TimeSpan.FromMinutes(1))
+        if (FindLauncher() is not { } launcher)
         {
-            return DoctorCheck.Warn(name, $"{binary} is newer than its stamp ({firstLine}); it may not match the plugin source", $"rm {FileChecks.Quote(binary)}   # the launcher rebuilds it at the next session start");
+            return DoctorCheck.Ok(name, $"{binary} (stamp {stamp}; no plugin launcher found to compare with)");
         }
 
-        return DoctorCheck.Ok(name, $"{binary} (stamp: {firstLine})");
+        var current = LauncherStamp(launcher);
+        if (current is null)
+        {
+            return DoctorCheck.Warn(name, $"{binary} (stamp {stamp}); `{launcher} --launcher-stamp` did not answer", $"{launcher} --launcher-which   # explains what runs");
+        }
+
+        return current == stamp
+            ? DoctorCheck.Ok(name, $"{binary} is current (stamp {stamp})")
+            : DoctorCheck.Warn(name, $"{binary} was built from other sources (stamp {stamp}, plugin sources {current}); the next session start rebuilds it", $"{launcher} --launcher-build   # rebuild now");
+    }
+
+    /// <summary>The plugin's launcher script: from the install record, else the <c>~/.local/bin/relay</c> link.</summary>
+    private static string? FindLauncher()
+    {
+        var candidates = new List<string>();
+        try
+        {
+            var file = Path.Combine(ClaudeDir, "plugins", "installed_plugins.json");
+            if (File.Exists(file))
+            {
+                using var document = JsonDocument.Parse(File.ReadAllBytes(file));
+                if (document.RootElement.TryGetProperty("plugins", out var plugins) && plugins.ValueKind == JsonValueKind.Object
+                    && plugins.TryGetProperty(PluginId, out var entry))
+                {
+                    foreach (var install in entry.ValueKind == JsonValueKind.Array ? entry.EnumerateArray().ToArray() : [entry])
+                    {
+                        if (install.ValueKind == JsonValueKind.Object && Field(install, "installPath", string.Empty) is { Length: > 0 } path)
+                        {
+                            candidates.Add(Path.Combine(path, "bin", "relay"));
+                        }
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+        }
+
+        candidates.Add(Path.Combine(DataDir.Home, ".local", "bin", "relay"));
+        return candidates.FirstOrDefault(IsLauncherScript);
+    }
+
+    private static bool IsLauncherScript(string path)
+    {
+        try
+        {
+            if (!File.Exists(path))
+            {
+                return false;
+            }
+
+            using var reader = new StreamReader(path);
+            var buffer = new char[512];
+            var head = new string(buffer, 0, reader.ReadBlock(buffer, 0, buffer.Length));
+            return head.StartsWith("#!", StringComparison.Ordinal) && head.Contains("relay launcher", StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Runs <c>launcher --launcher-stamp</c> (only hashes the sources; builds nothing).</summary>
+    private static string? LauncherStamp(string launcher)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        start.ArgumentList.Add(launcher);
+        start.ArgumentList.Add("--launcher-stamp");
+        // This variable makes the launcher exec a binary instead of answering.
+        start.Environment.Remove("RELAY_LAUNCHER_BIN");
+        try
+        {
+            using var process = System.Diagnostics.Process.Start(start);
+            if (process is null)
+            {
+                return null;
+            }
+
+            process.StandardInput.Close();
+            var output = process.StandardOutput.ReadToEndAsync();
+            _ = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(5000))
+            {
+                process.Kill(entireProcessTree: true);
+                return null;
+            }
+
+            return process.ExitCode == 0 && output.Wait(1000) ? output.Result.Trim() : null;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
+        {
+            return null;
+        }
     }
 
     private static string? Field(JsonElement element, string property, string prefix) =>
