@@ -66,8 +66,11 @@ public sealed class DoctorCommandTests
         Directory.CreateDirectory(sandbox.DataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         using (var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
         {
-            // Bound, never listening, closed: the file stays and nothing answers, as after a hub crash.
-            socket.Bind(new UnixDomainSocketEndPoint(sandbox.SocketPath));
+            // Bound, never listening, closed: nothing answers, as after a hub crash. .NET deletes the file it bound
+            // on dispose, so the socket file is moved into place first.
+            var bound = sandbox.SocketPath + ".tmp";
+            socket.Bind(new UnixDomainSocketEndPoint(bound));
+            File.Move(bound, sandbox.SocketPath);
         }
 
         File.SetUnixFileMode(sandbox.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -131,7 +134,7 @@ public sealed class DoctorCommandTests
     {
         await using var sandbox = new RelaySandbox();
         // sh starts `relay mcp` in the background (stdin kept open through fd 3) and prints its pid, then becomes sleep.
-        var parent = TrackedProcess.Start("/bin/sh", ["-c", "exec 3<&0; \"$0\" mcp <&3 & echo $!; exec sleep 600", RelayBinary.Path], sandbox.Env, sandbox.Root);
+        var parent = TrackedProcess.Start("/bin/sh", ["-c", "exec 3<&0; \"$0\" mcp <&3 >/dev/null 2>&1 & echo $!; exec sleep 600", RelayBinary.Path], sandbox.Env, sandbox.Root);
         sandbox.Track(parent);
         await CliRun.WaitUntilAsync(() => parent.Stdout.Length > 0, "the mcp pid");
         var mcp = int.Parse(parent.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
