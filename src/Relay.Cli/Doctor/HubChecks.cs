@@ -76,7 +76,7 @@ internal static class HubChecks
                 continue;
             }
 
-            var probe = await HubProbe.RunAsync(Path.Combine(dir, "hub.sock"), TimeSpan.FromSeconds(1), cancellationToken);
+            var probe = await HubProbe.RunAsync(Path.Combine(dir, "hub.sock"), ProbeTimeout, cancellationToken);
             if (probe.State is HubState.Live or HubState.Mismatch or HubState.Silent)
             {
                 live.Add((dir, probe));

@@ -170,14 +170,36 @@ public sealed class DoctorCommandTests
         await sandbox.StartHubAsync();
         var fallback = Path.Combine(sandbox.Home, ".claude-relay");
         var other = sandbox.StartRelay(["hub", "--data-dir", fallback]);
-        await CliRun.WaitUntilAsync(() => File.Exists(Path.Combine(fallback, "hub.sock")), "the second hub");
+        await WaitForHubAsync(Path.Combine(fallback, "hub.sock"));
 
         var result = await sandbox.RunAsync(["doctor", "--json"]);
 
         var check = Check(result, "other data dirs");
         Assert.Equal("warn", check.GetProperty("status").GetString());
         Assert.Contains(fallback, check.GetProperty("message").GetString());
-        Assert.Equal([other.Pid], check.GetProperty("pids").EnumerateArray().Select(p => p.GetInt32()));
+        Assert.True(check.TryGetProperty("pids", out var pids), check.ToString());
+        Assert.Equal([other.Pid], pids.EnumerateArray().Select(p => p.GetInt32()));
+    }
+
+    private static async Task WaitForHubAsync(string socketPath)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            try
+            {
+                await using var client = await Relay.Protocol.Client.HubClient.ConnectAsync(socketPath);
+                if (await client.RequestAsync(new Relay.Protocol.Messages.HubStatusMessage()).WithTimeout() is Relay.Protocol.Messages.HubStatusReplyMessage)
+                {
+                    return;
+                }
+            }
+            catch (Relay.Protocol.Client.HubUnreachableException) when (DateTime.UtcNow < deadline)
+            {
+            }
+
+            await Task.Delay(20);
+        }
     }
 
     private static int ParentOf(int pid)
