@@ -88,7 +88,7 @@ internal static class AskCommand
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new CliError(ErrorCodes.Timeout, $"no reply from '{to}' within {CliDurations.Format(wait - Grace)}") { AskId = askId };
+            throw new CliError(ErrorCodes.Timeout, $"no reply from '{to}' within {Durations.Format(wait - Grace)}") { AskId = askId };
         }
 
         throw new Protocol.Client.HubUnreachableException("the hub closed the connection before the reply arrived");

@@ -250,7 +250,7 @@ internal static class ListenCommand
             var output = result.Stdout.TrimEnd('\n', '\r');
             if (result.TimedOut)
             {
-                return Append(output, $"[relay listen: the command ran longer than {CliDurations.Format(options.ExecTimeout)} and was stopped]");
+                return Append(output, $"[relay listen: the command ran longer than {Durations.Format(options.ExecTimeout)} and was stopped]");
             }
 
             if (result.ExitCode != 0)

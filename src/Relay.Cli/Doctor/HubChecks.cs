@@ -45,7 +45,7 @@ internal static class HubChecks
             return DoctorCheck.Warn("hub", $"a hub answers ({probe.Detail}) but not hub_status; it may be an older relay", "relay hub restart");
         }
 
-        var uptime = CliDurations.Format(TimeSpan.FromMilliseconds(s.UptimeMs - (s.UptimeMs % 1000)));
+        var uptime = Durations.Format(TimeSpan.FromMilliseconds(s.UptimeMs - (s.UptimeMs % 1000)));
         var version = s.Version is null ? string.Empty : $", relay {s.Version}";
         return new DoctorCheck
         {
