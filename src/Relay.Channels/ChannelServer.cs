@@ -35,7 +35,7 @@ public static class ChannelServer
         link.Start();
 
         var tools = new ChannelTools(link, settings, log);
-        var transport = new StreamServerTransport(StdioStreams.OpenInput(), StdioStreams.OpenOutput(), ServerName);
+        var transport = new StreamServerTransport(StdioStreams.OpenInput(() => stop.Request("stdin_eof")), StdioStreams.OpenOutput(), ServerName);
         var server = McpServer.Create(transport, CreateOptions(tools, pushes));
         pushes.Attach(notification => server.SendMessageAsync(notification, CancellationToken.None));
 

@@ -5,15 +5,17 @@ namespace Relay.Channels;
 /// <summary>The channel's stdin and stdout, shaped for the MCP stream transport.</summary>
 internal static class StdioStreams
 {
-    public static Stream OpenInput() => new CancellableInput(Console.OpenStandardInput());
+    /// <summary>Stdin; <paramref name="onEof"/> runs as soon as a read sees end of file.</summary>
+    public static Stream OpenInput(Action onEof) => new CancellableInput(Console.OpenStandardInput(), onEof);
 
     public static Stream OpenOutput() => new LineOutput(Console.OpenStandardOutput());
 
     /// <summary>
     /// Console streams ignore cancellation and a blocked read(2) cannot be interrupted; abandoning the read through
-    /// <c>WaitAsync</c> lets the transport shut down while stdin is still open.
+    /// <c>WaitAsync</c> lets the transport shut down while stdin is still open. End of file is reported at once: the
+    /// SDK's run loop only returns after in-flight tool calls finish, and the session is already over.
     /// </summary>
-    private sealed class CancellableInput(Stream inner) : Stream
+    private sealed class CancellableInput(Stream inner, Action onEof) : Stream
     {
         public override bool CanRead => true;
 
@@ -28,13 +30,31 @@ internal static class StdioStreams
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             var read = inner.ReadAsync(buffer, cancellationToken);
-            return read.IsCompletedSuccessfully ? read : new ValueTask<int>(read.AsTask().WaitAsync(cancellationToken));
+            if (read.IsCompletedSuccessfully)
+            {
+                return new ValueTask<int>(Seen(read.Result, buffer.Length));
+            }
+
+            return new ValueTask<int>(ReadSlowAsync(read.AsTask(), buffer.Length, cancellationToken));
+        }
+
+        private async Task<int> ReadSlowAsync(Task<int> read, int requested, CancellationToken cancellationToken) =>
+            Seen(await read.WaitAsync(cancellationToken).ConfigureAwait(false), requested);
+
+        private int Seen(int count, int requested)
+        {
+            if (count == 0 && requested > 0)
+            {
+                onEof();
+            }
+
+            return count;
         }
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override int Read(byte[] buffer, int offset, int count) => Seen(inner.Read(buffer, offset, count), count);
 
         public override void Flush()
         {
