@@ -45,6 +45,10 @@ internal sealed class ChannelTools
         {
             return ToolResults.Error(ErrorCodes.BadArgs, ex.Message);
         }
+        catch (RegisterRefusedException ex)
+        {
+            return ToolResults.Error(ex.Code ?? ErrorCodes.HubUnreachable, ex.Message + (ex.Code == ErrorCodes.ProtocolMismatch ? " (a hub of another relay version is running: restart it with `relay hub restart`)" : ""));
+        }
         catch (HubUnreachableException ex)
         {
             _log.Event(LogLevel.Debug, "tool_hub_unreachable", ("tool", name), ("error", ex.Message));

@@ -43,6 +43,7 @@ internal sealed class HubLink : IAsyncDisposable
     private TaskCompletionSource<bool> _attempt = NewAttempt();
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _attemptsMade;
+    private RegisterRefusedException? _refusal;
     private string _baseName;
     private string? _name;
     private Task _loop = Task.CompletedTask;
@@ -149,15 +150,19 @@ internal sealed class HubLink : IAsyncDisposable
             throw new HubUnreachableException("the relay hub is unreachable (reconnecting)");
         }
 
+        RegisterRefusedException? refusal;
         lock (_gate)
         {
             if (_client is { IsConnected: true } connected)
             {
                 return connected;
             }
+
+            refusal = _refusal;
         }
 
-        throw new HubUnreachableException("the relay hub is unreachable");
+        // A hub that answers but will not take us (protocol_mismatch) is worth naming: the user can restart it.
+        throw refusal is { Code: ErrorCodes.ProtocolMismatch } ? refusal : new HubUnreachableException("the relay hub is unreachable");
     }
 
     private async Task RunAsync()
@@ -241,6 +246,11 @@ internal sealed class HubLink : IAsyncDisposable
         {
             client = await HubConnector.ConnectAsync(_dataDir, spawn: true, OnPushed, stopping).ConfigureAwait(false);
             await RegisterAsync(client, stopping).ConfigureAwait(false);
+            lock (_gate)
+            {
+                _refusal = null;
+            }
+
             return client;
         }
         catch (Exception ex) when (ex is HubUnreachableException or IOException or SocketException or TimeoutException or RegisterRefusedException
@@ -249,6 +259,11 @@ internal sealed class HubLink : IAsyncDisposable
             if (!stopping.IsCancellationRequested)
             {
                 _log.Event(LogLevel.Warn, "hub_connect_failed", ("error", ex.Message));
+            }
+
+            lock (_gate)
+            {
+                _refusal = ex as RegisterRefusedException;
             }
 
             if (client is not null)
