@@ -32,7 +32,7 @@ public static class RelayLog
                 new JsonAttribute("role", role),
                 new JsonAttribute("component", "${logger}"),
                 new JsonAttribute("event", "${message}"),
-                new JsonAttribute("pid", "${processid}") { Encode = false },
+                new JsonAttribute("process_id", "${processid}") { Encode = false },
                 new JsonAttribute("error", "${exception:format=tostring}"),
             },
         };
