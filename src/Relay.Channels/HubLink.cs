@@ -147,22 +147,27 @@ internal sealed class HubLink : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            throw new HubUnreachableException("the relay hub is unreachable (reconnecting)");
+            throw Unreachable("the relay hub is unreachable (reconnecting)");
         }
 
-        RegisterRefusedException? refusal;
         lock (_gate)
         {
             if (_client is { IsConnected: true } connected)
             {
                 return connected;
             }
-
-            refusal = _refusal;
         }
 
-        // A hub that answers but will not take us (protocol_mismatch) is worth naming: the user can restart it.
-        throw refusal is { Code: ErrorCodes.ProtocolMismatch } ? refusal : new HubUnreachableException("the relay hub is unreachable");
+        throw Unreachable("the relay hub is unreachable");
+    }
+
+    // A hub that answers but will not take us (protocol_mismatch) is worth naming: the user can restart it.
+    private Exception Unreachable(string message)
+    {
+        lock (_gate)
+        {
+            return _refusal is { Code: ErrorCodes.ProtocolMismatch } refusal ? refusal : new HubUnreachableException(message);
+        }
     }
 
     private async Task RunAsync()
