@@ -3,6 +3,9 @@ namespace Relay.Tests.Infrastructure;
 /// <summary>The real relay executable under test: $RELAY_BIN (CI points it at the Native AOT build) or the debug build.</summary>
 public static class RelayBinary
 {
+    // RepoRoot first: static initializers run in textual order and Find() needs it.
+    public static string RepoRoot { get; } = FindRepoRoot();
+
     public static string Path { get; } = Find();
 
     private static string Find()
@@ -20,8 +23,6 @@ public static class RelayBinary
 
         return candidate;
     }
-
-    public static string RepoRoot { get; } = FindRepoRoot();
 
     private static string FindRepoRoot()
     {
