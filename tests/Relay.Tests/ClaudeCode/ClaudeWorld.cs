@@ -115,6 +115,73 @@ public sealed class ClaudeWorld : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the hub counts <paramref name="count"/> peers (every session's channel registered).</summary>
+    public async Task WaitForPeerCountAsync(int count, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + limit;
+        int? seen = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            seen = await PeerCountAsync();
+            if (seen == count)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"the hub never counted {count} peers within {limit.TotalSeconds:0} s (last seen: {seen?.ToString(CultureInfo.InvariantCulture) ?? "no hub"})\n{Diagnostics()}");
+    }
+
+    /// <summary>What a failing test needs to know: the data dir, the relay log's tail, each session's stderr.</summary>
+    public string Diagnostics()
+    {
+        var text = new System.Text.StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"data dir {DataDir}:");
+        if (Directory.Exists(DataDir))
+        {
+            foreach (var entry in Directory.EnumerateFileSystemEntries(DataDir, "*", SearchOption.AllDirectories))
+            {
+                text.AppendLine("  " + Path.GetRelativePath(DataDir, entry));
+            }
+
+            foreach (var log in Directory.EnumerateFiles(Path.Combine(DataDir, "logs"), "*.log"))
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"last lines of {Path.GetFileName(log)}:");
+                foreach (var line in File.ReadLines(log).TakeLast(40))
+                {
+                    text.AppendLine("  " + line);
+                }
+            }
+        }
+
+        lock (_sessions)
+        {
+            foreach (var session in _sessions)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"session {session.Name} (pid {session.Pid}, exited: {session.Process.HasExited}) stderr: {session.Process.Stderr}");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private async Task<int?> PeerCountAsync()
+    {
+        try
+        {
+            await using var client = await HubClient.ConnectAsync(SocketPath);
+            var answer = await client.RequestAsync(new HubStatusMessage()).WaitAsync(TimeSpan.FromSeconds(5));
+            return (answer as HubStatusReplyMessage)?.PeerCount;
+        }
+        catch (Exception ex) when (ex is HubUnreachableException or TimeoutException or IOException or System.Net.Sockets.SocketException)
+        {
+            return null;
+        }
+    }
+
     private static Dictionary<string, string?> CleanEnvironment()
     {
         var env = new Dictionary<string, string?>();

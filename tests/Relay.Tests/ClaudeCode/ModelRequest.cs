@@ -40,8 +40,14 @@ public sealed class ModelRequest
     public string LastUserText => string.Join("\n", Blocks(LastUserMessage).Where(b => (string?)b["type"] == "text").Select(b => (string?)b["text"] ?? ""));
 
     /// <summary>Tool results in the last user message, with the name of the tool they answer.</summary>
-    public IReadOnlyList<(string Tool, string Text, bool IsError)> LastToolResults =>
-        [.. Blocks(LastUserMessage)
+    public IReadOnlyList<(string Tool, string Text, bool IsError)> LastToolResults => ToolResultsIn(LastUserMessage);
+
+    /// <summary>Every tool result in the conversation, oldest first.</summary>
+    public IReadOnlyList<(string Tool, string Text, bool IsError)> AllToolResults =>
+        [.. Messages.Where(m => (string?)m?["role"] == "user").SelectMany(m => ToolResultsIn(m as JsonObject))];
+
+    private List<(string Tool, string Text, bool IsError)> ToolResultsIn(JsonObject? message) =>
+        [.. Blocks(message)
             .Where(b => (string?)b["type"] == "tool_result")
             .Select(b => (ToolNameOf((string?)b["tool_use_id"]), CollectStrings(b["content"]), (bool?)b["is_error"] ?? false))];
 
