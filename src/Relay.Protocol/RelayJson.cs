@@ -13,8 +13,11 @@ public static class RelayJson
     /// The context with a relaxed encoder: peer text (unicode, quotes, &lt;) goes out as is, which keeps lines short
     /// and readable in <c>relay watch</c>. JSON stays valid: control characters and backslashes are still escaped.
     /// </summary>
-    public static readonly RelayJsonContext Context = new(new JsonSerializerOptions
+    /// (Copied from the generated options: options passed to a context's constructor replace its
+    /// [JsonSourceGenerationOptions], which would lose snake_case names and null skipping.)
+    public static readonly RelayJsonContext Context = new(new JsonSerializerOptions(RelayJsonContext.Default.Options)
     {
+        TypeInfoResolver = null,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Relay.Channels;
 
 namespace Relay.Cli.Commands;
 
@@ -7,8 +8,8 @@ internal static class McpCommand
 {
     public static Command Create()
     {
-        var command = new Command("mcp", "Run the MCP stdio channel for one Claude Code session");
-        command.SetAction(_ => 1);
+        var command = new Command("mcp", "Run the MCP stdio channel for one Claude Code session (stdout carries JSON-RPC only)");
+        command.SetAction((parse, cancellationToken) => ChannelServer.RunAsync(CliOptions.ResolveDataDir(parse), cancellationToken));
         return command;
     }
 }

@@ -3,7 +3,7 @@ namespace Relay.Tests.Infrastructure;
 /// <summary>The real relay executable under test: $RELAY_BIN (CI points it at the Native AOT build) or the debug build.</summary>
 public static class RelayBinary
 {
-    // RepoRoot first: static initializers run in textual order and Find() needs it.
+    // Declared before Path: static initializers run in textual order and Find() needs it.
     public static string RepoRoot { get; } = FindRepoRoot();
 
     public static string Path { get; } = Find();

@@ -150,12 +150,14 @@ public sealed class RelaySandbox : IAsyncDisposable
 
         // A hub spawned by a channel of this test is not our child: find it through its socket before stopping anything.
         var spawnedHub = await HubPidAsync();
+        // Read the pids before disposing: a disposed Process no longer knows its id.
+        var ownPids = processes.Select(p => p.Pid).ToHashSet();
         foreach (var process in processes)
         {
             await process.DisposeAsync();
         }
 
-        if (spawnedHub is { } pid && processes.All(p => p.Pid != pid))
+        if (spawnedHub is { } pid && !ownPids.Contains(pid))
         {
             Posix.Kill(pid, Posix.SIGKILL);
             await Posix.WaitForExitAsync(pid, TimeSpan.FromSeconds(5));

@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using NLog;
+using Relay.Protocol;
+
+namespace Relay.Channels;
+
+/// <summary>
+/// <c>relay mcp</c>: the MCP stdio server Claude Code runs in every session. Built on the SDK's low-level server
+/// (no generic host, no DI, no reflection) so it starts in milliseconds and stays small. Exits on stdin EOF,
+/// SIGINT/SIGTERM/SIGHUP, or when its parent dies.
+/// </summary>
+public static class ChannelServer
+{
+    public const string ServerName = "relay";
+
+    /// <summary>Runs the channel until the session ends; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(DataDir dataDir, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dataDir);
+        var settings = ChannelSettings.FromEnvironment();
+        RelayLog.Configure(dataDir, "channel", settings.LogToStderr);
+        var log = RelayLog.For("channel");
+
+        using var stop = new StopSource();
+        using var signals = ShutdownSignals.Register(stop);
+        using var cancelled = cancellationToken.Register(() => stop.Request("cancelled"));
+        ParentWatch.Start(stop, log);
+
+        var sessionsFile = SessionNameSync.FileForParent();
+        var identity = PeerIdentity.Resolve(settings, sessionsFile, log);
+        var pushes = new PushQueue(settings.PushDelay, log);
+        var link = new HubLink(dataDir, identity, message => Push(pushes, message), log);
+        link.Start();
+
+        var tools = new ChannelTools(link, settings, log);
+        var transport = new StreamServerTransport(StdioStreams.OpenInput(() => stop.Request("stdin_eof")), StdioStreams.OpenOutput(), ServerName);
+        var server = McpServer.Create(transport, CreateOptions(tools, pushes));
+        pushes.Attach(notification => server.SendMessageAsync(notification, CancellationToken.None));
+
+        var run = server.RunAsync(stop.Token);
+        using var sync = SessionNameSync.Start(sessionsFile, link, log, stop.Token);
+        log.Event(LogLevel.Info, "channel_start", ("name", identity.BaseName), ("cwd", identity.Cwd), ("data_dir", dataDir.Path), ("ppid", Libc.GetParentPid()));
+
+        var first = await Task.WhenAny(run, stop.Reason).ConfigureAwait(false);
+        var reason = first == run ? "stdin_eof" : await stop.Reason.ConfigureAwait(false);
+        stop.Request(reason);
+        log.Event(LogLevel.Info, "channel_stop", ("name", link.Name), ("reason", reason));
+
+        // Closing the hub connection tells the hub at once that this peer left. The MCP transport is not disposed:
+        // its stdin read may still be blocked, and the process is about to exit anyway.
+        await link.DisposeAsync().ConfigureAwait(false);
+        RelayLog.Shutdown();
+        return 0;
+    }
+
+    private static void Push(PushQueue pushes, Relay.Protocol.Messages.ServerMessage message)
+    {
+        if (ChannelNotifications.From(message) is { } notification)
+        {
+            pushes.Enqueue(notification);
+        }
+    }
+
+    private static McpServerOptions CreateOptions(ChannelTools tools, PushQueue pushes) => new()
+    {
+        ServerInfo = new Implementation { Name = ServerName, Version = ThisAssembly.Version },
+        ServerInstructions = ChannelInstructions.Text,
+        Capabilities = new ServerCapabilities
+        {
+            Experimental = new Dictionary<string, object> { ["claude/channel"] = new JsonObject() },
+            Tools = new ToolsCapability(),
+        },
+        Handlers = new McpServerHandlers
+        {
+            ListToolsHandler = (_, _) =>
+            {
+                pushes.MarkToolsListed();
+                return ValueTask.FromResult(ToolCatalog.Result);
+            },
+            CallToolHandler = (request, cancellationToken) => tools.CallAsync(request.Params, cancellationToken),
+            NotificationHandlers =
+            [
+                new(NotificationMethods.InitializedNotification, (_, _) =>
+                {
+                    pushes.MarkInitialized();
+                    return ValueTask.CompletedTask;
+                }),
+            ],
+        },
+    };
+}

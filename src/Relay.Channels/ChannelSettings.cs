@@ -1,0 +1,53 @@
+using System.Globalization;
+
+namespace Relay.Channels;
+
+/// <summary>The channel's environment knobs, read once at startup.</summary>
+internal sealed record ChannelSettings
+{
+    /// <summary>Default hold between the first answered <c>tools/list</c> and the first push.</summary>
+    public static readonly TimeSpan DefaultPushDelay = TimeSpan.FromMilliseconds(500);
+
+    /// <summary><c>RELAY_ASK_TIMEOUT_MS</c>: the timeout this channel sends with each ask; null leaves it to the hub.</summary>
+    public long? AskTimeoutMs { get; init; }
+
+    /// <summary><c>RELAY_PUSH_DELAY_MS</c>: how long pushes wait after the client is ready (Claude Code drops earlier ones).</summary>
+    public TimeSpan PushDelay { get; init; } = DefaultPushDelay;
+
+    /// <summary><c>CLAUDE_RELAY_PRESET_NAME</c>, unvalidated.</summary>
+    public string? PresetName { get; init; }
+
+    /// <summary><c>RELAY_LOG_STDERR=1</c>: also log to stderr.</summary>
+    public bool LogToStderr { get; init; }
+
+    /// <summary>The session's working directory (Claude Code starts its MCP servers in the project dir).</summary>
+    public string WorkingDirectory { get; init; } = Environment.CurrentDirectory;
+
+    public static ChannelSettings FromEnvironment() => new()
+    {
+        AskTimeoutMs = PositiveMilliseconds("RELAY_ASK_TIMEOUT_MS"),
+        PushDelay = NonNegativeMilliseconds("RELAY_PUSH_DELAY_MS") is { } delay ? TimeSpan.FromMilliseconds(delay) : DefaultPushDelay,
+        PresetName = Environment.GetEnvironmentVariable("CLAUDE_RELAY_PRESET_NAME"),
+        LogToStderr = Environment.GetEnvironmentVariable("RELAY_LOG_STDERR") == "1",
+        WorkingDirectory = SafeCurrentDirectory(),
+    };
+
+    private static long? PositiveMilliseconds(string variable) =>
+        NonNegativeMilliseconds(variable) is { } value && value > 0 ? value : null;
+
+    private static long? NonNegativeMilliseconds(string variable) =>
+        long.TryParse(Environment.GetEnvironmentVariable(variable), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    private static string SafeCurrentDirectory()
+    {
+        try
+        {
+            return Environment.CurrentDirectory;
+        }
+        catch (IOException)
+        {
+            // The directory was deleted under us; the name falls back to the slug default.
+            return "/";
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using ModelContextProtocol.Protocol;
+using NLog;
+using Relay.Protocol;
+
+namespace Relay.Channels;
+
+/// <summary>
+/// Delivers channel notifications to Claude Code in arrival order, never losing one. Claude Code drops a push that
+/// arrives before it has registered its channel handler, so everything is held until the client sent
+/// <c>notifications/initialized</c>, its first <c>tools/list</c> was answered, and the push delay passed. After that
+/// the producer (the hub receive loop) drains the queue itself: with the synchronous stdout writer a push leaves the
+/// process on the thread that read it from the hub.
+/// </summary>
+internal sealed class PushQueue
+{
+    private readonly ConcurrentQueue<JsonRpcNotification> _queue = new();
+    private readonly TimeSpan _delay;
+    private readonly Logger _log;
+    private Func<JsonRpcNotification, Task>? _send;
+    private int _initialized;
+    private int _toolsListed;
+    private int _gateStarted;
+    private volatile bool _open;
+    private int _draining;
+
+    public PushQueue(TimeSpan delay, Logger log)
+    {
+        _delay = delay;
+        _log = log;
+    }
+
+    /// <summary>True once pushes flow (for tests and logs).</summary>
+    public bool IsOpen => _open;
+
+    /// <summary>Sets the sender (the MCP server's <c>SendMessageAsync</c>); must be called before the gate can open.</summary>
+    public void Attach(Func<JsonRpcNotification, Task> send) => _send = send;
+
+    public void MarkInitialized()
+    {
+        Interlocked.Exchange(ref _initialized, 1);
+        MaybeOpen();
+    }
+
+    public void MarkToolsListed()
+    {
+        Interlocked.Exchange(ref _toolsListed, 1);
+        MaybeOpen();
+    }
+
+    public void Enqueue(JsonRpcNotification notification)
+    {
+        _queue.Enqueue(notification);
+        if (_open)
+        {
+            Drain();
+        }
+    }
+
+    private void MaybeOpen()
+    {
+        if (Volatile.Read(ref _initialized) == 0 || Volatile.Read(ref _toolsListed) == 0 || Interlocked.Exchange(ref _gateStarted, 1) != 0)
+        {
+            return;
+        }
+
+        if (_delay <= TimeSpan.Zero)
+        {
+            Open();
+            return;
+        }
+
+        _ = Task.Delay(_delay).ContinueWith(_ => Open(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private void Open()
+    {
+        _open = true;
+        _log.Event(LogLevel.Debug, "push_gate_open", ("backlog", _queue.Count));
+        Drain();
+    }
+
+    private void Drain()
+    {
+        if (Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
+        {
+            _ = DrainAsync();
+        }
+    }
+
+    private async Task DrainAsync()
+    {
+        var send = _send ?? throw new InvalidOperationException("PushQueue.Attach was not called");
+        while (true)
+        {
+            while (_queue.TryDequeue(out var notification))
+            {
+                try
+                {
+                    await send(notification).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+                {
+                    // stdout is gone: the session is over and the stdin EOF path stops the channel.
+                    _log.Event(LogLevel.Debug, "push_failed", ex);
+                }
+            }
+
+            Volatile.Write(ref _draining, 0);
+            // A producer may have enqueued after our last TryDequeue but before the flag dropped: take the work back.
+            if (_queue.IsEmpty || Interlocked.CompareExchange(ref _draining, 1, 0) != 0)
+            {
+                return;
+            }
+        }
+    }
+}

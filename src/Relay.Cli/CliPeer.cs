@@ -1,0 +1,119 @@
+using System.Threading.Channels;
+using Relay.Protocol;
+using Relay.Protocol.Client;
+using Relay.Protocol.Messages;
+
+namespace Relay.Cli;
+
+/// <summary>
+/// The terminal as a peer (kind <c>cli</c>): one hub connection registered under <c>--as NAME</c>, or under
+/// <c>cli-&lt;user&gt;</c> with a -2, -3… suffix while that name is taken. Everything the hub pushes (incoming asks,
+/// replies, ask errors) lands in <see cref="Inbox"/>, which completes when the connection is gone.
+/// </summary>
+internal sealed class CliPeer : IAsyncDisposable
+{
+    /// <summary>How long a request may go unanswered before the hub counts as unreachable.</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+
+    private const int MaxNameAttempts = 50;
+
+    private readonly HubClient _hub;
+
+    private CliPeer(HubClient hub, string name, ChannelReader<ServerMessage> inbox)
+    {
+        _hub = hub;
+        Name = name;
+        Inbox = inbox;
+    }
+
+    public string Name { get; }
+
+    public ChannelReader<ServerMessage> Inbox { get; }
+
+    public HubClient Hub => _hub;
+
+    /// <summary><c>cli-&lt;user&gt;</c>, in the peer-name alphabet.</summary>
+    public static string DefaultName() => "cli-" + PeerNames.Slugify(Environment.UserName, "user");
+
+    /// <summary>
+    /// Connects and registers. <paramref name="exactName"/> (from <c>--as</c>) must be free; without it the default
+    /// name gets a suffix until one is free. Throws <see cref="CliError"/> or <see cref="HubUnreachableException"/>.
+    /// </summary>
+    public static async Task<CliPeer> JoinAsync(DataDir dataDir, string? exactName, bool spawn, CancellationToken cancellationToken)
+    {
+        if (exactName is not null && !PeerNames.IsValid(exactName))
+        {
+            throw CliError.BadArgs($"--as: '{exactName}' is not a valid peer name (1-64 characters of A-Z a-z 0-9 . _ -)");
+        }
+
+        var inbox = Channel.CreateUnbounded<ServerMessage>(new UnboundedChannelOptions { SingleWriter = true });
+        var hub = await HubConnector.ConnectAsync(dataDir, spawn, message => inbox.Writer.TryWrite(message), cancellationToken);
+        _ = hub.Completion.ContinueWith(_ => inbox.Writer.TryComplete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            var baseName = exactName ?? DefaultName();
+            var cwd = SafeCwd();
+            var branch = GitBranch.Of(cwd);
+            for (var attempt = 1; ; attempt++)
+            {
+                var candidate = exactName ?? PeerNames.WithSuffix(baseName, attempt);
+                var answer = await RequestAsync(hub, new RegisterMessage
+                {
+                    Name = candidate,
+                    ProtocolVersion = Protocol.ProtocolVersion.Current,
+                    Cwd = cwd,
+                    GitBranch = branch,
+                    Pid = Environment.ProcessId,
+                    Kind = PeerKinds.Cli,
+                }, cancellationToken);
+                switch (answer)
+                {
+                    case AckMessage ack:
+                        return new CliPeer(hub, ack.Name ?? candidate, inbox.Reader);
+                    case ErrMessage { Code: ErrorCodes.NameTaken } when exactName is null && attempt < MaxNameAttempts:
+                        continue;
+                    case ErrMessage { Code: ErrorCodes.NameTaken }:
+                        throw new CliError(ErrorCodes.NameTaken, $"the peer name '{candidate}' is taken", "hint: pick another with --as NAME; `relay peers` lists the names in use");
+                    case ErrMessage err:
+                        throw CliRunner.FromErr(err);
+                    default:
+                        throw new CliError(ErrorCodes.Unexpected, $"the hub answered register with '{answer.GetType().Name}'");
+                }
+            }
+        }
+        catch
+        {
+            await hub.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Sends a request and waits (bounded) for its answer; a silent hub counts as unreachable.</summary>
+    public Task<ServerMessage> RequestAsync(ClientMessage message, CancellationToken cancellationToken) => RequestAsync(_hub, message, cancellationToken);
+
+    public static async Task<ServerMessage> RequestAsync(HubClient hub, ClientMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await hub.RequestAsync(message, cancellationToken).WaitAsync(RequestTimeout, cancellationToken);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new HubUnreachableException($"the hub did not answer within {RequestTimeout.TotalSeconds:0} s", ex);
+        }
+    }
+
+    public static string SafeCwd()
+    {
+        try
+        {
+            return Environment.CurrentDirectory;
+        }
+        catch (IOException)
+        {
+            return "/";
+        }
+    }
+
+    public ValueTask DisposeAsync() => _hub.DisposeAsync();
+}

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using Relay.Protocol;
+using Relay.Protocol.Messages;
+
+namespace Relay.Cli.Commands;
+
+/// <summary><c>relay peers</c>: who is on the hub right now.</summary>
+internal static class PeersCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("peers", "List the live peers: Claude sessions and terminals (never starts a hub)")
+        {
+            CliOptions.Json,
+        };
+        CliRunner.SetAction(command, RunAsync);
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var dataDir = CliOptions.ResolveDataDir(parse);
+        var json = parse.GetValue(CliOptions.Json);
+
+        // list_peers needs a registered connection: join briefly as a cli peer and leave ourselves out.
+        await using var peer = await CliPeer.JoinAsync(dataDir, exactName: null, spawn: false, cancellationToken);
+        var answer = await peer.RequestAsync(new ListPeersMessage(), cancellationToken);
+        if (answer is ErrMessage err)
+        {
+            throw CliRunner.FromErr(err);
+        }
+
+        if (answer is not PeersMessage list)
+        {
+            throw new CliError(ErrorCodes.Unexpected, "the hub answered list_peers with something else");
+        }
+
+        var peers = list.Peers.Where(p => p.Name != peer.Name).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+        if (json)
+        {
+            CliJson.WriteLine(new PeersOutput { Peers = peers }, CliJson.Context.PeersOutput);
+            return ExitCodes.Ok;
+        }
+
+        if (peers.Count == 0)
+        {
+            Console.Out.WriteLine("no peers (a Claude session joins when it starts with the relay plugin; a terminal with `relay listen`)");
+            return ExitCodes.Ok;
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var table = new TextTable("NAME", "KIND", "CWD", "BRANCH", "LAST SEEN");
+        foreach (var p in peers)
+        {
+            table.Add(p.Name, KindLabel(p.Kind), ShortPath(p.Cwd), p.GitBranch ?? "-", TimeAgo.Format(p.LastSeen, now));
+        }
+
+        Console.Out.Write(table.ToString());
+        return ExitCodes.Ok;
+    }
+
+    public static string KindLabel(string? kind) => kind switch
+    {
+        PeerKinds.Claude => "claude session",
+        PeerKinds.Cli => "cli",
+        null or "" => "-",
+        _ => kind,
+    };
+
+    /// <summary>The cwd with the home folder shown as <c>~</c>.</summary>
+    public static string ShortPath(string? path)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            return "-";
+        }
+
+        var home = DataDir.Home.TrimEnd('/');
+        if (home.Length > 0 && (path == home || path.StartsWith(home + "/", StringComparison.Ordinal)))
+        {
+            return "~" + path[home.Length..];
+        }
+
+        return path;
+    }
+}

@@ -1,0 +1,20 @@
+namespace Relay.Hub;
+
+/// <summary>An ask delivered to its target and waiting for a reply, a timeout, or either side leaving.</summary>
+internal sealed class PendingAsk
+{
+    public required string AskId { get; init; }
+
+    public required PeerConnection Asker { get; init; }
+
+    public required PeerConnection Target { get; init; }
+
+    public required string ThreadId { get; init; }
+
+    public string? BroadcastId { get; init; }
+
+    /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp of delivery, for the reply's latency.</summary>
+    public required long StartedAt { get; init; }
+
+    public Timer? Timer { get; set; }
+}

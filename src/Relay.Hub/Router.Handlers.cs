@@ -1,0 +1,365 @@
+using System.Diagnostics;
+using System.Text;
+using NLog;
+using Relay.Protocol;
+using Relay.Protocol.Messages;
+
+namespace Relay.Hub;
+
+/// <summary>One handler per client message type. All run under the router lock.</summary>
+internal sealed partial class Router
+{
+    private const int MaxCwdLength = 4096;
+    private const int MaxBranchLength = 256;
+    private const int MaxKindLength = 32;
+
+    private void OnRegister(PeerConnection connection, RegisterMessage message)
+    {
+        if (connection.Name is { } current)
+        {
+            SendErr(connection, ErrorCodes.AlreadyRegistered, $"this connection is already registered as {current}", message.ReqId);
+            return;
+        }
+
+        if (connection.IsObserver)
+        {
+            SendErr(connection, ErrorCodes.AlreadyRegistered, "this connection is an observer; open another connection to register", message.ReqId);
+            return;
+        }
+
+        if (message.ProtocolVersion != ProtocolVersion.Current)
+        {
+            SendErr(connection, ErrorCodes.ProtocolMismatch, MismatchText(message.ProtocolVersion), message.ReqId);
+            return;
+        }
+
+        if (!PeerNames.IsValid(message.Name))
+        {
+            BadMsg(connection, message.ReqId, "invalid name: use 1-64 characters of A-Z a-z 0-9 . _ -");
+            return;
+        }
+
+        if (message.Cwd is { Length: > MaxCwdLength } || message.GitBranch is { Length: > MaxBranchLength })
+        {
+            BadMsg(connection, message.ReqId, "cwd or git_branch too long");
+            return;
+        }
+
+        if (message.Kind is { } kind && (kind.Length > MaxKindLength || !PeerNames.IsValid(kind)))
+        {
+            BadMsg(connection, message.ReqId, "invalid kind");
+            return;
+        }
+
+        if (!_registry.TryAdd(message.Name, connection))
+        {
+            SendErr(connection, ErrorCodes.NameTaken, $"the name {message.Name} is taken", message.ReqId);
+            return;
+        }
+
+        connection.Cwd = message.Cwd;
+        connection.GitBranch = message.GitBranch;
+        connection.Pid = message.Pid;
+        connection.Kind = message.Kind;
+        connection.LastSeen = DateTimeOffset.UtcNow;
+        Send(connection, new AckMessage { ReqId = message.ReqId, Name = message.Name, ProtocolVersion = ProtocolVersion.Current, HubPid = Environment.ProcessId });
+        _log.Event(LogLevel.Info, "peer_register", ("name", message.Name), ("kind", message.Kind), ("pid", message.Pid), ("cwd", message.Cwd), ("git_branch", message.GitBranch));
+        if (HasObservers)
+        {
+            Emit(new HubEventMessage { Event = "peer_register", At = DateTimeOffset.UtcNow, Name = message.Name, Kind = message.Kind });
+        }
+
+        if (_registry.Count == 1)
+        {
+            DisarmIdle();
+        }
+    }
+
+    private void OnWatch(PeerConnection connection, WatchMessage message)
+    {
+        if (connection.Name is not null || connection.IsObserver)
+        {
+            SendErr(connection, ErrorCodes.AlreadyRegistered, connection.IsObserver ? "already watching" : "a registered peer cannot become an observer", message.ReqId);
+            return;
+        }
+
+        if (message.ProtocolVersion != ProtocolVersion.Current)
+        {
+            SendErr(connection, ErrorCodes.ProtocolMismatch, MismatchText(message.ProtocolVersion), message.ReqId);
+            return;
+        }
+
+        connection.IsObserver = true;
+        _observers.Add(connection);
+        Send(connection, new AckMessage { ReqId = message.ReqId, ProtocolVersion = ProtocolVersion.Current, HubPid = Environment.ProcessId });
+        if (_debug)
+        {
+            _log.Event(LogLevel.Debug, "observer_start", ("observer", connection.ToString()));
+        }
+    }
+
+    private void OnHubStatus(PeerConnection connection, HubStatusMessage message) =>
+        Send(connection, new HubStatusReplyMessage
+        {
+            ReqId = message.ReqId,
+            Pid = Environment.ProcessId,
+            ProtocolVersion = ProtocolVersion.Current,
+            Socket = _options.SocketPath,
+            StartedAt = StartedAt,
+            UptimeMs = (long)Uptime.TotalMilliseconds,
+            PeerCount = _registry.Count,
+            PendingAsks = _pending.Count,
+            Observers = _observers.Count,
+            Version = HubVersion.Text,
+        });
+
+    private void OnRename(PeerConnection connection, RenameMessage message)
+    {
+        if (!PeerNames.IsValid(message.Name))
+        {
+            BadMsg(connection, message.ReqId, "invalid name: use 1-64 characters of A-Z a-z 0-9 . _ -");
+            return;
+        }
+
+        var oldName = connection.Name!;
+        if (!_registry.TryRename(connection, message.Name))
+        {
+            SendErr(connection, ErrorCodes.NameTaken, $"the name {message.Name} is taken", message.ReqId);
+            return;
+        }
+
+        Send(connection, new AckMessage { ReqId = message.ReqId, Name = message.Name });
+        if (oldName == message.Name)
+        {
+            return;
+        }
+
+        _log.Event(LogLevel.Info, "peer_rename", ("name", message.Name), ("old_name", oldName));
+        if (HasObservers)
+        {
+            Emit(new HubEventMessage { Event = "peer_rename", At = DateTimeOffset.UtcNow, Name = message.Name, OldName = oldName, Kind = connection.Kind });
+        }
+    }
+
+    private void OnListPeers(PeerConnection connection, ListPeersMessage message)
+    {
+        var peers = new List<PeerInfo>(_registry.Count);
+        foreach (var peer in _registry.Peers)
+        {
+            peers.Add(new PeerInfo
+            {
+                Name = peer.Name!,
+                Cwd = peer.Cwd,
+                GitBranch = peer.GitBranch,
+                LastSeen = peer.LastSeen,
+                ConnectedAt = peer.ConnectedAt,
+                Kind = peer.Kind,
+                Pid = peer.Pid,
+            });
+        }
+
+        peers.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        Send(connection, new PeersMessage { ReqId = message.ReqId, Peers = peers });
+    }
+
+    private void OnAsk(PeerConnection connection, AskMessage message)
+    {
+        if (!CheckIds(connection, message.ReqId, message.AskId, message.ThreadId)
+            || !CheckText(connection, message.ReqId, message.Question, "question")
+            || !CheckTimeout(connection, message.ReqId, message.TimeoutMs, out var timeout))
+        {
+            return;
+        }
+
+        if (!_registry.TryGet(message.To, out var target))
+        {
+            Send(connection, new ErrMessage
+            {
+                ReqId = message.ReqId,
+                Code = ErrorCodes.PeerNotFound,
+                Message = PeerNames.IsValid(message.To) ? $"no peer named {message.To}" : "no peer by that name",
+                AskId = message.AskId,
+                To = PeerNames.IsValid(message.To) ? message.To : null,
+            });
+            return;
+        }
+
+        var ask = new PendingAsk
+        {
+            AskId = message.AskId,
+            Asker = connection,
+            Target = target,
+            ThreadId = message.ThreadId ?? RandomIds.New("t"),
+            StartedAt = Stopwatch.GetTimestamp(),
+        };
+        if (!_pending.TryAdd(ask))
+        {
+            BadMsg(connection, message.ReqId, "an ask with this ask_id is already pending for that peer");
+            return;
+        }
+
+        ask.Timer = new Timer(_onAskTimeout, ask, timeout, Timeout.InfiniteTimeSpan);
+        Send(connection, new AckMessage { ReqId = message.ReqId, AskId = ask.AskId, ThreadId = ask.ThreadId });
+        Send(target, new IncomingAskMessage { AskId = ask.AskId, From = connection.Name!, Question = message.Question, ThreadId = ask.ThreadId });
+        if (_debug)
+        {
+            _log.Event(LogLevel.Debug, "ask_delivered", ("ask_id", ask.AskId), ("from", connection.Name), ("to", target.Name), ("thread_id", ask.ThreadId), ("bytes", message.Question.Length));
+        }
+
+        if (HasObservers)
+        {
+            Emit(new HubEventMessage { Event = "ask", At = DateTimeOffset.UtcNow, From = connection.Name, To = target.Name, AskId = ask.AskId, ThreadId = ask.ThreadId, Bytes = Encoding.UTF8.GetByteCount(message.Question) });
+        }
+    }
+
+    private void OnReply(PeerConnection connection, ReplyMessage message)
+    {
+        if (!CheckIds(connection, message.ReqId, message.AskId, null)
+            || !CheckText(connection, message.ReqId, message.Text, "text"))
+        {
+            return;
+        }
+
+        // Normally the replier holds the ask; a one-shot `relay reply` may answer for the peer that holds it.
+        var holder = connection;
+        if (message.OnBehalfOf is { } onBehalfOf && !_registry.TryGet(onBehalfOf, out holder))
+        {
+            holder = null;
+        }
+
+        var ask = holder is null ? null : _pending.Take(holder, message.AskId);
+        if (ask is null)
+        {
+            Send(connection, new ErrMessage
+            {
+                ReqId = message.ReqId,
+                Code = ErrorCodes.UnknownAsk,
+                Message = "no pending ask with this ask_id for you (already answered, timed out, or never sent)",
+                AskId = message.AskId,
+            });
+            return;
+        }
+
+        var latencyMs = Stopwatch.GetElapsedTime(ask.StartedAt).TotalMilliseconds;
+        var from = ask.Target.Name!;
+        Send(connection, new AckMessage { ReqId = message.ReqId, AskId = ask.AskId, ThreadId = ask.ThreadId });
+        Send(ask.Asker, new IncomingReplyMessage { AskId = ask.AskId, From = from, Text = message.Text, ThreadId = ask.ThreadId, BroadcastId = ask.BroadcastId });
+        if (_debug)
+        {
+            _log.Event(LogLevel.Debug, "reply_delivered", ("ask_id", ask.AskId), ("from", from), ("to", ask.Asker.Name), ("latency_ms", Math.Round(latencyMs, 3)));
+        }
+
+        if (HasObservers)
+        {
+            Emit(new HubEventMessage { Event = "reply", At = DateTimeOffset.UtcNow, From = from, To = ask.Asker.Name, AskId = ask.AskId, BroadcastId = ask.BroadcastId, ThreadId = ask.ThreadId, LatencyMs = Math.Round(latencyMs, 3), Bytes = Encoding.UTF8.GetByteCount(message.Text) });
+        }
+    }
+
+    private void OnBroadcast(PeerConnection connection, BroadcastMessage message)
+    {
+        if (!CheckIds(connection, message.ReqId, null, message.ThreadId)
+            || !CheckText(connection, message.ReqId, message.Question, "question")
+            || !CheckTimeout(connection, message.ReqId, message.TimeoutMs, out var timeout))
+        {
+            return;
+        }
+
+        var broadcastId = RandomIds.New("b");
+        var threadId = message.ThreadId ?? RandomIds.New("t");
+        var targets = new List<PeerConnection>(_registry.Count);
+        foreach (var peer in _registry.Peers)
+        {
+            if (!ReferenceEquals(peer, connection))
+            {
+                targets.Add(peer);
+            }
+        }
+
+        targets.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        var names = new List<string>(targets.Count);
+        foreach (var target in targets)
+        {
+            names.Add(target.Name!);
+        }
+
+        Send(connection, new BroadcastAckMessage { ReqId = message.ReqId, BroadcastId = broadcastId, PeerCount = targets.Count, Targets = names });
+        var now = Stopwatch.GetTimestamp();
+        for (var i = 0; i < targets.Count; i++)
+        {
+            var target = targets[i];
+            var ask = new PendingAsk
+            {
+                AskId = $"{broadcastId}.{i + 1}",
+                Asker = connection,
+                Target = target,
+                ThreadId = threadId,
+                BroadcastId = broadcastId,
+                StartedAt = now,
+            };
+            _pending.TryAdd(ask);
+            ask.Timer = new Timer(_onAskTimeout, ask, timeout, Timeout.InfiniteTimeSpan);
+            Send(target, new IncomingAskMessage { AskId = ask.AskId, From = connection.Name!, Question = message.Question, ThreadId = threadId, BroadcastId = broadcastId });
+        }
+
+        if (_debug)
+        {
+            _log.Event(LogLevel.Debug, "broadcast_sent", ("broadcast_id", broadcastId), ("from", connection.Name), ("peer_count", targets.Count), ("thread_id", threadId));
+        }
+
+        if (HasObservers)
+        {
+            Emit(new HubEventMessage { Event = "broadcast", At = DateTimeOffset.UtcNow, From = connection.Name, BroadcastId = broadcastId, ThreadId = threadId, PeerCount = targets.Count, Bytes = Encoding.UTF8.GetByteCount(message.Question) });
+        }
+    }
+
+    private bool CheckIds(PeerConnection connection, string? reqId, string? askId, string? threadId)
+    {
+        if (askId is not null && (askId.Length is 0 or > Limits.MaxIdLength))
+        {
+            BadMsg(connection, reqId, $"ask_id must be 1-{Limits.MaxIdLength} characters");
+            return false;
+        }
+
+        if (threadId is not null && (threadId.Length is 0 or > Limits.MaxIdLength))
+        {
+            BadMsg(connection, reqId, $"thread_id must be 1-{Limits.MaxIdLength} characters");
+            return false;
+        }
+
+        return true;
+    }
+
+    private bool CheckText(PeerConnection connection, string? reqId, string text, string field)
+    {
+        // Most texts are far below the limit even at 3 bytes per UTF-16 unit; count exactly only near it.
+        if (text.Length * 3L <= Limits.MaxTextBytes
+            || (text.Length <= Limits.MaxTextBytes && Encoding.UTF8.GetByteCount(text) <= Limits.MaxTextBytes))
+        {
+            return true;
+        }
+
+        BadMsg(connection, reqId, $"{field} longer than {Limits.MaxTextBytes} UTF-8 bytes");
+        return false;
+    }
+
+    private bool CheckTimeout(PeerConnection connection, string? reqId, long? timeoutMs, out TimeSpan timeout)
+    {
+        timeout = _options.DefaultAskTimeout;
+        if (timeoutMs is not { } ms)
+        {
+            return true;
+        }
+
+        if (ms <= 0)
+        {
+            BadMsg(connection, reqId, "timeout_ms must be positive");
+            return false;
+        }
+
+        timeout = TimeSpan.FromMilliseconds(Math.Min(ms, (long)Limits.MaxAskTimeout.TotalMilliseconds));
+        return true;
+    }
+
+    private static string MismatchText(int clientVersion) =>
+        $"the hub speaks protocol {ProtocolVersion.Current}, this client {clientVersion}; restart the hub (relay hub restart) and retry";
+}

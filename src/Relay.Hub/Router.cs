@@ -1,0 +1,403 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using NLog;
+using Relay.Protocol;
+using Relay.Protocol.Messages;
+
+namespace Relay.Hub;
+
+/// <summary>
+/// The hub's state and routing: registry, pending asks, observers and the idle timer, all behind one lock. Each
+/// line is parsed once on its connection's receive loop, handled under the lock, and every answer is serialized
+/// once into the target connection's outbox. Nothing here blocks on I/O: a full outbox drops its connection.
+/// </summary>
+internal sealed partial class Router : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly HubOptions _options;
+    private readonly Registry _registry = new();
+    private readonly PendingAsks _pending = new();
+    private readonly List<PeerConnection> _observers = [];
+    private readonly HashSet<PeerConnection> _connections = [];
+    private readonly List<PeerConnection> _toDrop = [];
+    private readonly ArrayBufferWriter<byte> _eventBuffer = new(1024);
+    private readonly Utf8JsonWriter _json;
+    private readonly Utf8JsonWriter _eventJson;
+    private readonly Logger _log = RelayLog.For("hub");
+    private readonly bool _debug;
+    private readonly Timer _idleTimer;
+    private readonly TimerCallback _onAskTimeout;
+    private readonly Action<string> _requestStop;
+    private readonly long _startTimestamp = Stopwatch.GetTimestamp();
+    private bool _stopping;
+
+    public Router(HubOptions options, Action<string> requestStop)
+    {
+        _options = options;
+        _requestStop = requestStop;
+        var writerOptions = new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+        _json = new Utf8JsonWriter(Stream.Null, writerOptions);
+        _eventJson = new Utf8JsonWriter(_eventBuffer, writerOptions);
+        _debug = _log.IsDebugEnabled;
+        _onAskTimeout = OnAskTimeout;
+        _idleTimer = new Timer(OnIdle, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        StartedAt = DateTimeOffset.UtcNow;
+    }
+
+    public DateTimeOffset StartedAt { get; }
+
+    public TimeSpan Uptime => Stopwatch.GetElapsedTime(_startTimestamp);
+
+    /// <summary>Arms the idle timer for the start: a hub nobody registers with leaves too.</summary>
+    public void Start()
+    {
+        lock (_gate)
+        {
+            ArmIdle();
+        }
+    }
+
+    public void OnConnected(PeerConnection connection)
+    {
+        lock (_gate)
+        {
+            if (_stopping)
+            {
+                connection.Abort();
+                return;
+            }
+
+            _connections.Add(connection);
+        }
+    }
+
+    /// <summary>Handles one inbound line. Runs on the connection's receive loop; never throws.</summary>
+    public void HandleLine(PeerConnection connection, in ReadOnlySequence<byte> line)
+    {
+        ClientMessage? message = null;
+        string? problem = null;
+        string? reqId = null;
+        try
+        {
+            message = RelayJson.ParseClient(line);
+        }
+        catch (RelayJsonException ex)
+        {
+            problem = BadMessageText.Describe(line, ex);
+            reqId = RelayJson.TryReadReqId(line);
+        }
+
+        lock (_gate)
+        {
+            try
+            {
+                if (connection.Departed || _stopping)
+                {
+                    return;
+                }
+
+                if (message is null)
+                {
+                    BadMsg(connection, reqId, problem!);
+                }
+                else
+                {
+                    Dispatch(connection, message);
+                }
+            }
+#pragma warning disable CA1031 // A bug in one handler must not take the hub down; the caller gets "unexpected".
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                _log.Event(LogLevel.Error, "hub_error", ex, ("peer", connection.ToString()), ("msg_type", message?.GetType().Name));
+                SendErr(connection, ErrorCodes.Unexpected, "internal hub error", message?.ReqId);
+            }
+            finally
+            {
+                ProcessDrops();
+            }
+        }
+    }
+
+    /// <summary>The connection sent a line over the limit: say so, then it is closed.</summary>
+    public void OnLineTooLong(PeerConnection connection)
+    {
+        lock (_gate)
+        {
+            if (_debug)
+            {
+                _log.Event(LogLevel.Debug, "bad_msg", ("peer", connection.ToString()), ("reason", "line_too_long"));
+            }
+
+            SendErr(connection, ErrorCodes.BadMsg, $"line longer than {Limits.MaxLineBytes} bytes; closing the connection", null);
+            connection.Outbox.Complete();
+            ProcessDrops();
+        }
+    }
+
+    public void OnDisconnected(PeerConnection connection)
+    {
+        lock (_gate)
+        {
+            Depart(connection, "disconnected");
+            ProcessDrops();
+        }
+    }
+
+    /// <summary>Closes every connection (hub shutdown).</summary>
+    public void CloseAll()
+    {
+        lock (_gate)
+        {
+            _stopping = true;
+            _idleTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            foreach (var connection in _connections)
+            {
+                connection.Outbox.Complete();
+                connection.Abort();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _idleTimer.Dispose();
+        _json.Dispose();
+        _eventJson.Dispose();
+    }
+
+    private void Dispatch(PeerConnection connection, ClientMessage message)
+    {
+        if (message.ReqId is { Length: > Limits.MaxIdLength })
+        {
+            BadMsg(connection, null, $"req_id longer than {Limits.MaxIdLength} characters");
+            return;
+        }
+
+        switch (message)
+        {
+            case RegisterMessage register:
+                OnRegister(connection, register);
+                return;
+            case WatchMessage watch:
+                OnWatch(connection, watch);
+                return;
+            case HubStatusMessage status:
+                OnHubStatus(connection, status);
+                return;
+        }
+
+        if (connection.Name is null)
+        {
+            SendErr(connection, ErrorCodes.NotRegistered, connection.IsObserver ? "an observer connection only receives events" : "send register first", message.ReqId);
+            return;
+        }
+
+        connection.LastSeen = DateTimeOffset.UtcNow;
+        switch (message)
+        {
+            case AskMessage ask:
+                OnAsk(connection, ask);
+                break;
+            case ReplyMessage reply:
+                OnReply(connection, reply);
+                break;
+            case ListPeersMessage listPeers:
+                OnListPeers(connection, listPeers);
+                break;
+            case BroadcastMessage broadcast:
+                OnBroadcast(connection, broadcast);
+                break;
+            case RenameMessage rename:
+                OnRename(connection, rename);
+                break;
+            default:
+                BadMsg(connection, message.ReqId, "unsupported message type");
+                break;
+        }
+    }
+
+    private void Send(PeerConnection connection, ServerMessage message)
+    {
+        if (!connection.Outbox.TryWrite(message, _json) && !connection.Outbox.IsClosed)
+        {
+            _toDrop.Add(connection);
+        }
+    }
+
+    private void SendErr(PeerConnection connection, string code, string text, string? reqId) =>
+        Send(connection, new ErrMessage { ReqId = reqId, Code = code, Message = text });
+
+    private void BadMsg(PeerConnection connection, string? reqId, string text)
+    {
+        if (_debug)
+        {
+            _log.Event(LogLevel.Debug, "bad_msg", ("peer", connection.ToString()), ("reason", text));
+        }
+
+        SendErr(connection, ErrorCodes.BadMsg, text, reqId);
+    }
+
+    /// <summary>Sends one event line to every observer, serialized once.</summary>
+    private void Emit(HubEventMessage hubEvent)
+    {
+        _eventBuffer.ResetWrittenCount();
+        _eventJson.Reset(_eventBuffer);
+        JsonSerializer.Serialize(_eventJson, (ServerMessage)hubEvent, RelayJson.Context.ServerMessage);
+        _eventJson.Flush();
+        _eventBuffer.Write("\n"u8);
+        var line = _eventBuffer.WrittenSpan;
+        foreach (var observer in _observers)
+        {
+            if (!observer.Outbox.TryWrite(line) && !observer.Outbox.IsClosed)
+            {
+                _toDrop.Add(observer);
+            }
+        }
+    }
+
+    private bool HasObservers => _observers.Count > 0;
+
+    /// <summary>Drops connections whose outbox overflowed; dropping may overflow others in turn.</summary>
+    private void ProcessDrops()
+    {
+        while (_toDrop.Count > 0)
+        {
+            var connection = _toDrop[^1];
+            _toDrop.RemoveAt(_toDrop.Count - 1);
+            if (connection.Departed)
+            {
+                continue;
+            }
+
+            _log.Event(LogLevel.Info, "peer_dropped_slow", ("peer", connection.ToString()), ("queued_bytes", connection.Outbox.QueuedBytes));
+            Depart(connection, "dropped_slow");
+            connection.Abort();
+        }
+    }
+
+    /// <summary>Takes a connection out of the hub: its askers get peer_gone, its own asks are dropped.</summary>
+    private void Depart(PeerConnection connection, string reason)
+    {
+        if (connection.Departed)
+        {
+            return;
+        }
+
+        connection.Departed = true;
+        connection.Outbox.Complete();
+        _connections.Remove(connection);
+        if (connection.IsObserver)
+        {
+            _observers.Remove(connection);
+            return;
+        }
+
+        if (connection.Name is not { } name)
+        {
+            return;
+        }
+
+        _registry.Remove(connection);
+        foreach (var ask in _pending.TakeAllTo(connection))
+        {
+            Send(ask.Asker, new ErrMessage
+            {
+                Code = ErrorCodes.PeerGone,
+                Message = $"{name} disconnected before replying",
+                AskId = ask.AskId,
+                To = name,
+                BroadcastId = ask.BroadcastId,
+                ThreadId = ask.ThreadId,
+            });
+            if (_debug)
+            {
+                _log.Event(LogLevel.Debug, "ask_peer_gone", ("ask_id", ask.AskId), ("from", ask.Asker.Name), ("to", name));
+            }
+
+            if (HasObservers)
+            {
+                Emit(new HubEventMessage { Event = "peer_gone", At = DateTimeOffset.UtcNow, From = ask.Asker.Name, To = name, AskId = ask.AskId, BroadcastId = ask.BroadcastId, ThreadId = ask.ThreadId });
+            }
+        }
+
+        // Nobody is left to read the answers to this peer's own asks.
+        _pending.TakeAllFrom(connection);
+
+        _log.Event(LogLevel.Info, "peer_leave", ("name", name), ("reason", reason), ("connected_ms", (long)(DateTimeOffset.UtcNow - connection.ConnectedAt).TotalMilliseconds));
+        if (HasObservers)
+        {
+            Emit(new HubEventMessage { Event = "peer_leave", At = DateTimeOffset.UtcNow, Name = name, Kind = connection.Kind });
+        }
+
+        if (_registry.Count == 0)
+        {
+            ArmIdle();
+        }
+    }
+
+    private void ArmIdle()
+    {
+        if (_options.IdleExit > TimeSpan.Zero && !_stopping)
+        {
+            _idleTimer.Change(_options.IdleExit, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void DisarmIdle() => _idleTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+    private void OnIdle(object? state)
+    {
+        lock (_gate)
+        {
+            if (_registry.Count > 0 || _stopping)
+            {
+                return;
+            }
+        }
+
+        _log.Event(LogLevel.Info, "hub_idle", ("idle_exit_ms", (long)_options.IdleExit.TotalMilliseconds));
+        _requestStop("idle");
+    }
+
+    private void OnAskTimeout(object? state)
+    {
+        var ask = (PendingAsk)state!;
+        lock (_gate)
+        {
+            try
+            {
+                if (!_pending.Remove(ask))
+                {
+                    return;
+                }
+
+                var target = ask.Target.Name;
+                Send(ask.Asker, new ErrMessage
+                {
+                    Code = ErrorCodes.Timeout,
+                    Message = $"no reply from {target} in time",
+                    AskId = ask.AskId,
+                    To = target,
+                    BroadcastId = ask.BroadcastId,
+                    ThreadId = ask.ThreadId,
+                });
+                if (_debug)
+                {
+                    _log.Event(LogLevel.Debug, "ask_timeout", ("ask_id", ask.AskId), ("from", ask.Asker.Name), ("to", target));
+                }
+
+                if (HasObservers)
+                {
+                    Emit(new HubEventMessage { Event = "timeout", At = DateTimeOffset.UtcNow, From = ask.Asker.Name, To = target, AskId = ask.AskId, BroadcastId = ask.BroadcastId, ThreadId = ask.ThreadId });
+                }
+            }
+            finally
+            {
+                ProcessDrops();
+            }
+        }
+    }
+}

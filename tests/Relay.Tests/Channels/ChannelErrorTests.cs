@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using Relay.Tests.Infrastructure;
+using Xunit;
+
+namespace Relay.Tests.Channels;
+
+public sealed class ChannelErrorTests
+{
+    [Fact]
+    public async Task An_ask_whose_target_dies_before_replying_ends_with_peer_gone()
+    {
+        await using var sandbox = new RelaySandbox();
+        await using var group = await ChannelGroup.StartAsync(sandbox, [sandbox.WorkDir("alice"), sandbox.WorkDir("bob")]);
+        var (alice, bob) = (group[0], group[1]);
+
+        var ask = await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = "still there?" });
+        Assert.True(ask.Ok, ask.Text);
+        await bob.NextNotificationAsync();
+        bob.Signal(Posix.SIGKILL);
+
+        var error = await alice.NextNotificationAsync();
+        Assert.Equal("error", error.Type);
+        Assert.Equal("peer_gone", error.Get("code"));
+        Assert.Equal(ask.Str("ask_id"), error.Get("ask_id"));
+        Assert.Equal("bob", error.Get("to"));
+        Assert.Contains("bob", error.Content, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unanswered_ask_ends_with_timeout_after_RELAY_ASK_TIMEOUT_MS()
+    {
+        await using var sandbox = new RelaySandbox();
+        await using var bob = await ChannelClient.StartAsync(sandbox, sandbox.WorkDir("bob"));
+        await using var alice = await ChannelClient.StartAsync(sandbox, sandbox.WorkDir("alice"), new Dictionary<string, string?> { ["RELAY_ASK_TIMEOUT_MS"] = "300" });
+        await bob.NameAsync();
+
+        var ask = await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = "quick?" });
+        Assert.True(ask.Ok, ask.Text);
+        var error = await alice.NextNotificationAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("error", error.Type);
+        Assert.Equal("timeout", error.Get("code"));
+        Assert.Equal(ask.Str("ask_id"), error.Get("ask_id"));
+        Assert.Equal("bob", error.Get("to"));
+        Assert.False(string.IsNullOrWhiteSpace(error.Content));
+
+        // The late reply is refused: the ask is over.
+        var incoming = await bob.NextNotificationAsync();
+        var late = await bob.CallAsync("relay_reply", new() { ["ask_id"] = incoming.Get("ask_id"), ["text"] = "too late" });
+        Assert.Equal("unknown_ask", late.Code);
+    }
+
+    [Fact]
+    public async Task With_the_hub_gone_and_no_respawn_possible_tools_answer_hub_unreachable_quickly_and_pending_asks_end()
+    {
+        await using var sandbox = new RelaySandbox();
+        var hub = await sandbox.StartHubAsync();
+        // A hub that dies cannot be replaced: the channels' spawn runs /bin/false.
+        var env = new Dictionary<string, string?> { ["RELAY_EXE"] = "/bin/false" };
+        await using var group = await ChannelGroup.StartAsync(sandbox, [sandbox.WorkDir("alice"), sandbox.WorkDir("bob")], env);
+        var alice = group[0];
+
+        var ask = await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = "will you answer?" });
+        Assert.True(ask.Ok, ask.Text);
+        hub.Signal(Posix.SIGKILL);
+
+        var lost = await alice.NextNotificationAsync();
+        Assert.Equal("error", lost.Type);
+        Assert.Equal("hub_unreachable", lost.Get("code"));
+        Assert.Equal(ask.Str("ask_id"), lost.Get("ask_id"));
+        Assert.Equal("bob", lost.Get("to"));
+
+        foreach (var (tool, args) in new (string, Dictionary<string, object?>)[]
+        {
+            ("relay_peers", new()),
+            ("relay_ask", new() { ["to"] = "bob", ["question"] = "q" }),
+            ("relay_reply", new() { ["ask_id"] = "a-1", ["text"] = "t" }),
+            ("relay_broadcast", new() { ["question"] = "q" }),
+            ("relay_rename", new() { ["new_name"] = "other" }),
+        })
+        {
+            var stopwatch = Stopwatch.StartNew();
+            var result = await alice.CallAsync(tool, args);
+            Assert.True(result.IsError, result.Text);
+            Assert.Equal("hub_unreachable", result.Code);
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(3), $"{tool} took {stopwatch.ElapsedMilliseconds} ms");
+        }
+
+        Assert.False(alice.HasExited);
+    }
+}

@@ -1,0 +1,210 @@
+using System.Net.Sockets;
+using System.Text.Json;
+using Relay.Protocol;
+using Relay.Tests.Infrastructure;
+using Xunit;
+
+namespace Relay.Tests.Cli;
+
+public sealed class DoctorCommandTests
+{
+    private static JsonElement Check(CliResult result, string name) =>
+        result.Json().GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
+
+    private static string Status(CliResult result, string name) => Check(result, name).GetProperty("status").GetString()!;
+
+    private static void InstallPlugin(RelaySandbox sandbox)
+    {
+        var plugins = Path.Combine(sandbox.Home, ".claude", "plugins");
+        Directory.CreateDirectory(plugins);
+        File.WriteAllText(Path.Combine(plugins, "installed_plugins.json"), """
+            {"version":2,"plugins":{"relay@claude-relay":[{"scope":"user","installPath":"/x/relay","version":"0.1.0"}]}}
+            """);
+        File.WriteAllText(Path.Combine(sandbox.Home, ".claude", "settings.json"), """
+            {"enabledPlugins":{"relay@claude-relay":true}}
+            """);
+    }
+
+    [Fact]
+    public async Task Doctor_on_a_healthy_setup_exits_0_and_reports_the_data_dir_and_its_source()
+    {
+        await using var sandbox = new RelaySandbox();
+        var hub = await sandbox.StartHubAsync();
+        InstallPlugin(sandbox);
+
+        var result = await sandbox.RunAsync(["doctor", "--json"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var json = result.Json();
+        Assert.True(json.GetProperty("ok").GetBoolean());
+        Assert.Equal(sandbox.DataDir, json.GetProperty("data_dir").GetString());
+        Assert.Equal("$CLAUDE_PLUGIN_DATA", json.GetProperty("source").GetString());
+        Assert.DoesNotContain(json.GetProperty("checks").EnumerateArray(), c => c.GetProperty("status").GetString() is "fail" or "warn");
+        Assert.Equal("ok", Status(result, "hub"));
+        Assert.Equal([hub.Pid], Check(result, "hub").GetProperty("pids").EnumerateArray().Select(p => p.GetInt32()));
+        Assert.Equal("ok", Status(result, "plugin installed"));
+        Assert.Equal("ok", Status(result, "plugin enabled"));
+        Assert.Equal("info", Status(result, "native binary"));
+    }
+
+    [Fact]
+    public async Task Doctor_without_a_hub_or_plugin_only_warns_and_exits_0()
+    {
+        await using var sandbox = new RelaySandbox();
+
+        var result = await sandbox.RunAsync(["doctor"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("no hub running", result.Stdout);
+        Assert.Matches("(?m)^warn +plugin installed", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Doctor_detects_a_stale_socket_and_exits_1()
+    {
+        await using var sandbox = new RelaySandbox();
+        Directory.CreateDirectory(sandbox.DataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        using (var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            // Bound, never listening, closed: nothing answers, as after a hub crash. .NET deletes the file it bound
+            // on dispose, so the socket file is moved into place first.
+            var bound = sandbox.SocketPath + ".tmp";
+            socket.Bind(new UnixDomainSocketEndPoint(bound));
+            File.Move(bound, sandbox.SocketPath);
+        }
+
+        File.SetUnixFileMode(sandbox.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        var result = await sandbox.RunAsync(["doctor", "--json"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("fail", Status(result, "stale socket"));
+        Assert.Equal($"rm {sandbox.SocketPath}", Check(result, "stale socket").GetProperty("fix").GetString()!.Split("   #")[0]);
+    }
+
+    [Fact]
+    public async Task Doctor_detects_wrong_permissions_on_the_data_dir_and_the_socket()
+    {
+        await using var sandbox = new RelaySandbox();
+        await sandbox.StartHubAsync();
+        File.SetUnixFileMode(sandbox.DataDir, (UnixFileMode)Convert.ToInt32("755", 8));
+        File.SetUnixFileMode(sandbox.SocketPath, (UnixFileMode)Convert.ToInt32("666", 8));
+
+        var result = await sandbox.RunAsync(["doctor", "--json"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("fail", Status(result, "data dir"));
+        Assert.Equal($"chmod 700 {sandbox.DataDir}", Check(result, "data dir").GetProperty("fix").GetString());
+        Assert.Equal("fail", Status(result, "socket permissions"));
+        Assert.Equal($"chmod 600 {sandbox.SocketPath}", Check(result, "socket permissions").GetProperty("fix").GetString());
+    }
+
+    [Fact]
+    public async Task Doctor_detects_a_hub_of_another_protocol_version()
+    {
+        await using var sandbox = new RelaySandbox();
+        await using var fake = FakeHub.OtherProtocol(sandbox.SocketPath, ProtocolVersion.Current + 1);
+
+        var result = await sandbox.RunAsync(["doctor", "--json"]);
+
+        Assert.Equal(1, result.ExitCode);
+        var hub = Check(result, "hub");
+        Assert.Equal("fail", hub.GetProperty("status").GetString());
+        Assert.Contains($"speaks protocol {ProtocolVersion.Current + 1}", hub.GetProperty("message").GetString());
+        Assert.Equal($"kill {Environment.ProcessId}", hub.GetProperty("fix").GetString()!.Split("   #")[0]);
+    }
+
+    [Fact]
+    public async Task Doctor_detects_a_hub_that_refuses_this_protocol_without_knowing_hub_status()
+    {
+        await using var sandbox = new RelaySandbox();
+        await using var fake = new FakeHub(sandbox.SocketPath, message => message is Relay.Protocol.Messages.WatchMessage
+            ? new Relay.Protocol.Messages.ErrMessage { Code = ErrorCodes.ProtocolMismatch, Message = "protocol 0 only" }
+            : new Relay.Protocol.Messages.ErrMessage { Code = ErrorCodes.BadMsg, Message = "unknown type" });
+
+        var result = await sandbox.RunAsync(["doctor", "--json"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("fail", Status(result, "hub"));
+        Assert.Contains("protocol 0 only", Check(result, "hub").GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Doctor_reports_an_orphaned_relay_mcp_process_with_a_kill_fix()
+    {
+        await using var sandbox = new RelaySandbox();
+        // sh starts `relay mcp` in the background (stdin kept open through fd 3) and prints its pid, then becomes sleep.
+        var parent = TrackedProcess.Start("/bin/sh", ["-c", "exec 3<&0; \"$0\" mcp <&3 >/dev/null 2>&1 & echo $!; exec sleep 600", RelayBinary.Path], sandbox.Env, sandbox.Root);
+        sandbox.Track(parent);
+        await CliRun.WaitUntilAsync(() => parent.Stdout.Length > 0, "the mcp pid");
+        var mcp = int.Parse(parent.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        try
+        {
+            // Stopped, it cannot notice its parent is gone and exit: it stays an orphan until the test kills it.
+            Assert.True(Posix.Kill(mcp, Posix.SIGSTOP));
+            var underShell = await sandbox.RunAsync(["doctor", "--json"]);
+            Assert.Equal("warn", Status(underShell, "mcp processes"));
+            Assert.Equal([mcp], Check(underShell, "mcp processes").GetProperty("pids").EnumerateArray().Select(p => p.GetInt32()));
+
+            parent.Signal(Posix.SIGKILL);
+            await parent.WaitForExitAsync();
+            await CliRun.WaitUntilAsync(() => ParentOf(mcp) != parent.Pid, "the mcp process to be re-parented");
+            var orphaned = await sandbox.RunAsync(["doctor", "--json"]);
+
+            var check = Check(orphaned, "mcp processes");
+            Assert.Equal(ParentOf(mcp) == 1 ? "fail" : "warn", check.GetProperty("status").GetString());
+            Assert.Equal($"kill {mcp}", check.GetProperty("fix").GetString()!.Split("   #")[0]);
+            Assert.Equal([mcp], check.GetProperty("pids").EnumerateArray().Select(p => p.GetInt32()));
+        }
+        finally
+        {
+            Posix.Kill(mcp, Posix.SIGKILL);
+            await Posix.WaitForExitAsync(mcp, TimeSpan.FromSeconds(5));
+        }
+    }
+
+    [Fact]
+    public async Task Doctor_warns_when_another_relay_data_dir_has_a_live_hub()
+    {
+        await using var sandbox = new RelaySandbox();
+        await sandbox.StartHubAsync();
+        var fallback = Path.Combine(sandbox.Home, ".claude-relay");
+        var other = sandbox.StartRelay(["hub", "--data-dir", fallback]);
+        await WaitForHubAsync(Path.Combine(fallback, "hub.sock"));
+
+        var result = await sandbox.RunAsync(["doctor", "--json"]);
+
+        var check = Check(result, "other data dirs");
+        Assert.Equal("warn", check.GetProperty("status").GetString());
+        Assert.Contains(fallback, check.GetProperty("message").GetString());
+        Assert.True(check.TryGetProperty("pids", out var pids), check.ToString());
+        Assert.Equal([other.Pid], pids.EnumerateArray().Select(p => p.GetInt32()));
+    }
+
+    private static async Task WaitForHubAsync(string socketPath)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            try
+            {
+                await using var client = await Relay.Protocol.Client.HubClient.ConnectAsync(socketPath);
+                if (await client.RequestAsync(new Relay.Protocol.Messages.HubStatusMessage()).WithTimeout() is Relay.Protocol.Messages.HubStatusReplyMessage)
+                {
+                    return;
+                }
+            }
+            catch (Relay.Protocol.Client.HubUnreachableException) when (DateTime.UtcNow < deadline)
+            {
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    private static int ParentOf(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

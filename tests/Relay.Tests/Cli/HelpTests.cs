@@ -1,0 +1,39 @@
+using Relay.Tests.Infrastructure;
+using Xunit;
+
+namespace Relay.Tests.Cli;
+
+public sealed class HelpTests
+{
+    [Theory]
+    [InlineData("peers")]
+    [InlineData("ask")]
+    [InlineData("broadcast")]
+    [InlineData("listen")]
+    [InlineData("reply")]
+    [InlineData("watch")]
+    [InlineData("doctor")]
+    [InlineData("logs")]
+    public async Task Every_command_prints_help_with_usage_and_exits_0(string command)
+    {
+        await using var sandbox = new RelaySandbox();
+
+        var result = await sandbox.RunAsync([command, "--help"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"relay {command}", result.Stdout);
+        Assert.Contains("Usage:", result.Stdout);
+        Assert.Contains("--data-dir", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Every_data_printing_command_offers_json()
+    {
+        await using var sandbox = new RelaySandbox();
+        foreach (var command in new[] { "peers", "ask", "broadcast", "listen", "reply", "watch", "doctor", "logs" })
+        {
+            var result = await sandbox.RunAsync([command, "--help"]);
+            Assert.Contains("--json", result.Stdout);
+        }
+    }
+}
