@@ -115,6 +115,36 @@ public sealed class ClaudeWorld : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Gives each session its first prompts: "hello" until a turn's request offers the relay tools. A session's turn
+    /// can start before Claude Code has connected its MCP servers (in <c>-p</c> mode it does not wait for them), and
+    /// channel pushes reach a session only once its channel was connected when a prompt was processed; a turn that
+    /// offered the relay tools proves that.
+    /// </summary>
+    public async Task GreetAsync(params ClaudeSession[] sessions)
+    {
+        await Task.WhenAll(sessions.Select(async session =>
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (true)
+            {
+                await session.AskAsync("hello");
+                if (Api.RequestsOf(session.SessionId).LastOrDefault(r => r.IsMainLoop) is { } last && last.ToolNames.Any(t => t.StartsWith(ToolPrefix, StringComparison.Ordinal)))
+                {
+                    return;
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"session {session.Name} never offered the relay tools to its model\n{Diagnostics()}");
+                }
+
+                await Task.Delay(250);
+            }
+        }));
+        await WaitForPeerCountAsync(sessions.Length);
+    }
+
     /// <summary>Waits until the hub counts <paramref name="count"/> peers (every session's channel registered).</summary>
     public async Task WaitForPeerCountAsync(int count, TimeSpan? timeout = null)
     {
@@ -133,6 +163,19 @@ public sealed class ClaudeWorld : IAsyncDisposable
         }
 
         throw new TimeoutException($"the hub never counted {count} peers within {limit.TotalSeconds:0} s (last seen: {seen?.ToString(CultureInfo.InvariantCulture) ?? "no hub"})\n{Diagnostics()}");
+    }
+
+    /// <summary>Waits until the fake API logged a matching request; on timeout the message carries the diagnostics.</summary>
+    public async Task<ModelRequest> WaitForRequestAsync(Func<ModelRequest, bool> match, string what, TimeSpan? timeout = null)
+    {
+        try
+        {
+            return await Api.WaitForRequestAsync(match, timeout ?? TimeSpan.FromSeconds(60), what);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException(ex.Message + "\n" + Diagnostics(), ex);
+        }
     }
 
     /// <summary>What a failing test needs to know: the data dir, the relay log's tail, each session's stderr.</summary>

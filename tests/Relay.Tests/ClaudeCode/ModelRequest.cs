@@ -49,7 +49,15 @@ public sealed class ModelRequest
     private List<(string Tool, string Text, bool IsError)> ToolResultsIn(JsonObject? message) =>
         [.. Blocks(message)
             .Where(b => (string?)b["type"] == "tool_result")
-            .Select(b => (ToolNameOf((string?)b["tool_use_id"]), CollectStrings(b["content"]), (bool?)b["is_error"] ?? false))];
+            .Select(b => (ToolNameOf((string?)b["tool_use_id"]), ResultText(b["content"]), (bool?)b["is_error"] ?? false))];
+
+    /// <summary>A tool result's text: a plain string, or the text of its text blocks.</summary>
+    private static string ResultText(JsonNode? content) => content switch
+    {
+        JsonValue value => (string?)value ?? "",
+        JsonArray blocks => string.Join("\n", blocks.OfType<JsonObject>().Where(b => (string?)b["type"] == "text").Select(b => (string?)b["text"])),
+        _ => "",
+    };
 
     /// <summary>All channel messages anywhere in the conversation.</summary>
     public IReadOnlyList<ChannelTag> Channels => ChannelTag.FindAll(AllText);

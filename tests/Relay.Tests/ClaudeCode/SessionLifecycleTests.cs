@@ -14,8 +14,7 @@ public sealed class SessionLifecycleTests
         await world.InstallPluginAsync();
         var alpha = world.StartSession("alpha", ScriptedPeer.Brain());
         var bravo = world.StartSession("bravo", ScriptedPeer.Brain());
-        await Task.WhenAll(alpha.AskAsync("hello"), bravo.AskAsync("hello"));
-        await world.WaitForPeerCountAsync(2);
+        await world.GreetAsync(alpha, bravo);
         var channels = new[] { alpha, bravo }.Select(s => Assert.Single(s.ChannelPids())).ToList();
         var hub = await world.HubPidAsync();
         Assert.NotNull(hub);
