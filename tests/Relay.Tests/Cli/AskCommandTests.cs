@@ -124,4 +124,32 @@ public sealed class AskCommandTests
         Assert.Equal(9, result.ExitCode);
         Assert.StartsWith("relay: bad_args: --timeout", result.Stderr);
     }
+
+    [Fact]
+    public async Task Ask_as_a_name_in_use_exits_8_with_name_taken()
+    {
+        await using var sandbox = new RelaySandbox();
+        await sandbox.StartHubAsync();
+        await using var ops = await TestPeer.JoinAsync(sandbox, "ops", PeerKinds.Cli);
+
+        var result = await sandbox.RunAsync(["ask", "ops", "hello?", "--as", "ops"]);
+
+        Assert.Equal(8, result.ExitCode);
+        Assert.StartsWith("relay: name_taken: ", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Ctrl_c_while_waiting_for_a_reply_exits_130()
+    {
+        await using var sandbox = new RelaySandbox();
+        await sandbox.StartHubAsync();
+        await using var silent = await TestPeer.JoinAsync(sandbox, "silent");
+        var asked = silent.NextAskAsync();
+        var ask = sandbox.StartRelay(["ask", "silent", "are you there?"]);
+        await asked;
+
+        ask.Signal(Posix.SIGINT);
+
+        Assert.Equal(130, await ask.WaitForExitAsync());
+    }
 }

@@ -164,6 +164,32 @@ public sealed class DoctorCommandTests
     }
 
     [Fact]
+    public async Task Doctor_accepts_a_relay_mcp_process_whose_parent_is_claude()
+    {
+        await using var sandbox = new RelaySandbox();
+        // A shell under the name "claude" stands in for Claude Code: /proc shows comm "claude" for it.
+        var claude = Path.Combine(sandbox.Root, "claude");
+        File.CreateSymbolicLink(claude, "/bin/sh");
+        var parent = TrackedProcess.Start(claude, ["-c", "exec 3<&0; \"$0\" mcp <&3 >/dev/null 2>&1 & echo $!; wait", RelayBinary.Path], sandbox.Env, sandbox.Root);
+        sandbox.Track(parent);
+        await CliRun.WaitUntilAsync(() => parent.Stdout.Length > 0, "the mcp pid");
+        var mcp = int.Parse(parent.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        try
+        {
+            var result = await sandbox.RunAsync(["doctor", "--json"]);
+
+            var check = Check(result, "mcp processes");
+            Assert.Equal("ok", check.GetProperty("status").GetString());
+            Assert.Contains("1 relay mcp process", check.GetProperty("message").GetString());
+        }
+        finally
+        {
+            Posix.Kill(mcp, Posix.SIGKILL);
+            await Posix.WaitForExitAsync(mcp, TimeSpan.FromSeconds(5));
+        }
+    }
+
+    [Fact]
     public async Task Doctor_warns_when_another_relay_data_dir_has_a_live_hub()
     {
         await using var sandbox = new RelaySandbox();

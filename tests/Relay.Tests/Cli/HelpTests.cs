@@ -14,7 +14,7 @@ public sealed class HelpTests
     [InlineData("watch")]
     [InlineData("doctor")]
     [InlineData("logs")]
-    public async Task Every_command_prints_help_with_usage_and_exits_0(string command)
+    public async Task Every_command_prints_help_with_usage_and_a_json_option(string command)
     {
         await using var sandbox = new RelaySandbox();
 
@@ -24,16 +24,6 @@ public sealed class HelpTests
         Assert.Contains($"relay {command}", result.Stdout);
         Assert.Contains("Usage:", result.Stdout);
         Assert.Contains("--data-dir", result.Stdout);
-    }
-
-    [Fact]
-    public async Task Every_data_printing_command_offers_json()
-    {
-        await using var sandbox = new RelaySandbox();
-        foreach (var command in new[] { "peers", "ask", "broadcast", "listen", "reply", "watch", "doctor", "logs" })
-        {
-            var result = await sandbox.RunAsync([command, "--help"]);
-            Assert.Contains("--json", result.Stdout);
-        }
+        Assert.Contains("--json", result.Stdout);
     }
 }

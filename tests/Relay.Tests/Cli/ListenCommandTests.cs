@@ -178,4 +178,21 @@ public sealed class ListenCommandTests
         Assert.NotNull(await sandbox.HubPidAsync());
         Assert.False(listener.HasExited);
     }
+
+    [Fact]
+    public async Task Listen_reconnects_under_its_name_when_the_hub_restarts()
+    {
+        await using var sandbox = new RelaySandbox();
+        var hub = await sandbox.StartHubAsync();
+        var listener = await StartListenerAsync(sandbox, "--as", "desk", "--exec", "echo still here");
+
+        hub.Signal(Posix.SIGKILL);
+        await hub.WaitForExitAsync();
+        await CliRun.WaitUntilAsync(() => listener.Stderr.Contains("reconnected as desk", StringComparison.Ordinal), "listen to reconnect");
+        await using var asker = await TestPeer.JoinAsync(sandbox, "asker");
+        var askId = await asker.AskAsync("desk", "you there?");
+
+        Assert.Equal("still here", Assert.IsType<IncomingReplyMessage>(await asker.NextOutcomeAsync(askId)).Text);
+        Assert.NotEqual(hub.Pid, await sandbox.HubPidAsync());
+    }
 }
