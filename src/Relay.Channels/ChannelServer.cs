@@ -51,7 +51,8 @@ public static class ChannelServer
         // Closing the hub connection tells the hub at once that this peer left. The MCP transport is not disposed:
         // its stdin read may still be blocked, and the process is about to exit anyway.
         await link.DisposeAsync().ConfigureAwait(false);
-        RelayLog.Shutdown();
+        // No RelayLog.Shutdown(): its flush can block for about a second, longer than Claude Code waits between
+        // SIGINT and SIGKILL, and there is nothing to flush (targets write synchronously and keep no file open).
         return 0;
     }
 
