@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+using Relay.Tests.Infrastructure;
+using Xunit;
+
+namespace Relay.Tests.ClaudeCode;
+
+/// <summary><c>install.sh</c> in a scratch HOME with the real Claude Code CLI on PATH: installs, is idempotent, uninstalls.</summary>
+[Collection(ClaudeCodeGroup.Name)]
+public sealed class InstallScriptTests
+{
+    [ClaudeFact]
+    public async Task Install_twice_changes_nothing_the_second_time_and_uninstall_removes_everything()
+    {
+        await using var world = new ClaudeWorld();
+        var repo = PluginMarketplaceCopy.Path;
+        var tools = Path.Combine(world.Root, "tools");
+        Directory.CreateDirectory(tools);
+        File.CreateSymbolicLink(Path.Combine(tools, "claude"), ClaudeCli.Path!);
+        world.Env["PATH"] = tools + ":/usr/local/bin:/usr/bin:/bin";
+        world.Env.Remove("RELAY_LAUNCHER_BIN");
+        // The binary under test, current for these sources, where install.sh builds: the build step finds it done.
+        var bin = Path.Combine(world.DataDir, "bin");
+        Directory.CreateDirectory(bin);
+        File.CreateSymbolicLink(Path.Combine(bin, "relay"), RelayBinary.Path);
+        await File.WriteAllTextAsync(Path.Combine(bin, "relay.stamp"), await RunAsync(world, Path.Combine(repo, "bin", "relay"), "--launcher-stamp") + "\n");
+        var link = Path.Combine(world.Home, ".local", "bin", "relay");
+        var command = Path.Combine(world.Home, ".claude", "commands", "relay-rename.md");
+        string[] state =
+        [
+            Path.Combine(world.Home, ".claude", "settings.json"),
+            Path.Combine(world.Home, ".claude", "plugins", "installed_plugins.json"),
+            Path.Combine(world.Home, ".claude", "plugins", "known_marketplaces.json"),
+        ];
+
+        var first = await RunAsync(world, Path.Combine(repo, "install.sh"));
+
+        Assert.Contains("claude --dangerously-load-development-channels plugin:relay@claude-relay", first, StringComparison.Ordinal);
+        Assert.Equal(Path.Combine(repo, "bin", "relay"), new FileInfo(link).LinkTarget);
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(repo, "commands", "relay-rename.md")), await File.ReadAllTextAsync(command));
+        Assert.Contains(ClaudeWorld.PluginId, await InstalledPluginsAsync(world));
+        Assert.DoesNotContain("Native AOT publish", first, StringComparison.Ordinal);
+        var before = state.Select(File.ReadAllText).ToList();
+
+        var second = await RunAsync(world, Path.Combine(repo, "install.sh"));
+
+        Assert.Contains("plugin relay@claude-relay already installed", second, StringComparison.Ordinal);
+        Assert.Equal(before, state.Select(File.ReadAllText));
+
+        await RunAsync(world, Path.Combine(repo, "install.sh"), "--uninstall");
+
+        Assert.False(File.Exists(link) || new FileInfo(link).LinkTarget is not null, "the relay link is still there");
+        Assert.False(File.Exists(command), "the user-level command is still there");
+        Assert.Empty(await InstalledPluginsAsync(world));
+        Assert.Empty(JsonNode.Parse((await world.RunClaudeAsync(["plugin", "marketplace", "list", "--json"])).Stdout)!.AsArray());
+        Assert.False(Directory.Exists(bin), "the built binaries are still there");
+    }
+
+    private static async Task<IReadOnlyList<string?>> InstalledPluginsAsync(ClaudeWorld world)
+    {
+        var list = await world.RunClaudeAsync(["plugin", "list", "--json"]);
+        return [.. JsonNode.Parse(list.Stdout)!.AsArray().Select(p => (string?)p!["id"])];
+    }
+
+    private static async Task<string> RunAsync(ClaudeWorld world, string program, params string[] args)
+    {
+        await using var process = TrackedProcess.Start(program, args, world.Env, world.Root);
+        var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(120));
+        Assert.True(code == 0, $"{Path.GetFileName(program)} {string.Join(' ', args)} exited {code}: {process.Stdout}{process.Stderr}");
+        return process.Stdout.Trim();
+    }
+}
