@@ -25,6 +25,9 @@ public sealed class ChannelClient : IAsyncDisposable
     /// <summary>The MCP protocol version Claude Code 2.1.197 sends.</summary>
     public const string ClaudeProtocolVersion = "2025-11-25";
 
+    /// <summary>Generous: a JIT-compiled debug build on a loaded 2-core machine can take seconds to start.</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(45);
+
     private readonly Process _process;
     private readonly StringBuilder _stderr = new();
     private readonly Channel<ChannelMessage> _notifications = Channel.CreateUnbounded<ChannelMessage>();
@@ -75,10 +78,10 @@ public sealed class ChannelClient : IAsyncDisposable
                 ClientInfo = new Implementation { Name = "relay-tests", Version = "1.0" },
                 ProtocolVersion = ClaudeProtocolVersion,
             };
-            client._mcp = await McpClient.CreateAsync(transport, options).WaitAsync(TimeSpan.FromSeconds(20));
+            client._mcp = await McpClient.CreateAsync(transport, options).WaitAsync(StartTimeout);
             if (listTools)
             {
-                await client._mcp.ListToolsAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+                await client._mcp.ListToolsAsync().AsTask().WaitAsync(StartTimeout);
             }
 
             return client;
