@@ -24,7 +24,9 @@ public static class ChannelServer
         var log = RelayLog.For("channel");
 
         using var stop = new StopSource();
-        using var signals = ShutdownSignals.Register(stop);
+        // Never disposed: System.CommandLine's own SIGINT/SIGTERM handler blocks the signal thread until this method
+        // returns, and unregistering a handler while a signal is being dispatched waits for that dispatch.
+        var signals = ShutdownSignals.Register(stop);
         using var cancelled = cancellationToken.Register(() => stop.Request("cancelled"));
         ParentWatch.Start(stop, log);
 
@@ -51,7 +53,9 @@ public static class ChannelServer
         // Closing the hub connection tells the hub at once that this peer left. The MCP transport is not disposed:
         // its stdin read may still be blocked, and the process is about to exit anyway.
         await link.DisposeAsync().ConfigureAwait(false);
-        RelayLog.Shutdown();
+        GC.KeepAlive(signals);
+        // No RelayLog.Shutdown(): its flush can block for about a second, longer than Claude Code waits between
+        // SIGINT and SIGKILL, and there is nothing to flush (targets write synchronously and keep no file open).
         return 0;
     }
 

@@ -10,8 +10,9 @@ namespace Relay.Channels;
 /// The channel's one registered connection to the hub. Connects (spawning a hub when none answers), registers
 /// (suffixing -2, -3, … while the name is taken), and when the hub goes away reconnects with backoff — first retry
 /// at once, then 100 ms, 500 ms, 1.5 s, 5 s, 10 s — re-registering under the same name. Asks still pending when the
-/// hub dies end with a <c>hub_unreachable</c> push. Tool calls never wait long for a hub: they wait for the first
-/// connection at startup, and for at most <see cref="ReconnectWait"/> while reconnecting.
+/// hub dies end with a <c>hub_unreachable</c> push. Tool calls never wait long for a hub: up to
+/// <see cref="InitialWait"/> after startup for the first registration, and at most <see cref="ReconnectWait"/> while
+/// reconnecting (a tool call also cuts a backoff pause short).
 /// </summary>
 internal sealed class HubLink : IAsyncDisposable
 {
@@ -25,7 +26,7 @@ internal sealed class HubLink : IAsyncDisposable
     ];
 
     /// <summary>How long a tool waits for the very first connection (which may have to spawn the hub).</summary>
-    private static readonly TimeSpan InitialWait = HubConnector.SpawnWait + TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan InitialWait = TimeSpan.FromSeconds(10);
 
     /// <summary>How long a tool waits for a reconnect attempt before answering <c>hub_unreachable</c>.</summary>
     private static readonly TimeSpan ReconnectWait = TimeSpan.FromSeconds(1);
@@ -42,7 +43,9 @@ internal sealed class HubLink : IAsyncDisposable
     private HubClient? _client;
     private TaskCompletionSource<bool> _attempt = NewAttempt();
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _attemptsMade;
+    private bool _wakeRequested;
+    private bool _everConnected;
+    private DateTime _startedAt = DateTime.UtcNow;
     private RegisterRefusedException? _refusal;
     private string _baseName;
     private string? _name;
@@ -72,7 +75,11 @@ internal sealed class HubLink : IAsyncDisposable
         }
     }
 
-    public void Start() => _loop = RunAsync();
+    public void Start()
+    {
+        _startedAt = DateTime.UtcNow;
+        _loop = RunAsync();
+    }
 
     /// <summary>
     /// Sends a request on the registered connection and returns the hub's answer (an err answer is returned, not
@@ -124,45 +131,53 @@ internal sealed class HubLink : IAsyncDisposable
 
     private async Task<HubClient> GetClientAsync(CancellationToken cancellationToken)
     {
-        Task<bool> attempt;
-        TaskCompletionSource wake;
-        bool initial;
-        lock (_gate)
+        var deadline = DateTime.UtcNow + ReconnectWait;
+        while (true)
         {
-            if (_client is { IsConnected: true } connected)
+            Task<bool> attempt;
+            lock (_gate)
             {
-                return connected;
+                if (_client is { IsConnected: true } connected)
+                {
+                    return connected;
+                }
+
+                // Until the first registration, a tool waits for the startup budget (a spawned hub may be slow to come up).
+                if (!_everConnected && _startedAt + InitialWait > deadline)
+                {
+                    deadline = _startedAt + InitialWait;
+                }
+
+                attempt = _attempt.Task;
+                // Cut a backoff pause short: someone wants the hub now (another session may have started one meanwhile).
+                _wakeRequested = true;
+                _wake.TrySetResult();
             }
 
-            attempt = _attempt.Task;
-            wake = _wake;
-            initial = _attemptsMade == 0;
-        }
-
-        // Cut a backoff pause short: someone wants the hub now (another session may have started one meanwhile).
-        wake.TrySetResult();
-        try
-        {
-            await attempt.WaitAsync(initial ? InitialWait : ReconnectWait, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            throw new HubUnreachableException("the relay hub is unreachable (reconnecting)");
-        }
-
-        RegisterRefusedException? refusal;
-        lock (_gate)
-        {
-            if (_client is { IsConnected: true } connected)
+            var remaining = deadline - DateTime.UtcNow;
+            if (remaining <= TimeSpan.Zero)
             {
-                return connected;
+                throw Unreachable("the relay hub is unreachable");
             }
 
-            refusal = _refusal;
+            try
+            {
+                await attempt.WaitAsync(remaining, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                throw Unreachable("the relay hub is unreachable (reconnecting)");
+            }
         }
+    }
 
-        // A hub that answers but will not take us (protocol_mismatch) is worth naming: the user can restart it.
-        throw refusal is { Code: ErrorCodes.ProtocolMismatch } ? refusal : new HubUnreachableException("the relay hub is unreachable");
+    // A hub that answers but will not take us (protocol_mismatch) is worth naming: the user can restart it.
+    private Exception Unreachable(string message)
+    {
+        lock (_gate)
+        {
+            return _refusal is { Code: ErrorCodes.ProtocolMismatch } refusal ? refusal : new HubUnreachableException(message);
+        }
     }
 
     private async Task RunAsync()
@@ -190,7 +205,7 @@ internal sealed class HubLink : IAsyncDisposable
             lock (_gate)
             {
                 _client = client;
-                _attemptsMade++;
+                _everConnected |= client is not null;
                 _attempt = NewAttempt();
             }
 
@@ -233,10 +248,20 @@ internal sealed class HubLink : IAsyncDisposable
         TaskCompletionSource wake;
         lock (_gate)
         {
+            if (_wakeRequested)
+            {
+                _wakeRequested = false;
+                return;
+            }
+
             wake = _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
         await Task.WhenAny(Task.Delay(delay, stopping), wake.Task).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _wakeRequested = false;
+        }
     }
 
     private async Task<HubClient?> TryConnectAsync(CancellationToken stopping)

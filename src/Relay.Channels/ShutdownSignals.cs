@@ -6,7 +6,7 @@ namespace Relay.Channels;
 /// SIGINT, SIGTERM and SIGHUP stop the channel at once. Claude Code sends SIGINT on session exit, SIGTERM about
 /// 100 ms later and SIGKILL after that, so the handler only records the request; the main path exits.
 /// </summary>
-internal sealed class ShutdownSignals : IDisposable
+internal sealed class ShutdownSignals
 {
     private readonly PosixSignalRegistration[] _registrations;
 
@@ -29,12 +29,4 @@ internal sealed class ShutdownSignals : IDisposable
             context.Cancel = true;
             stop.Request(reason);
         });
-
-    public void Dispose()
-    {
-        foreach (var registration in _registrations)
-        {
-            registration.Dispose();
-        }
-    }
 }

@@ -48,6 +48,25 @@ internal static class CliRunner
         return error.ExitCode;
     }
 
+    /// <summary>Prints System.CommandLine's parse errors in the CLI's error format, with a pointer to --help.</summary>
+    public static int ReportUsageErrors(ParseResult parse)
+    {
+        foreach (var error in parse.Errors)
+        {
+            WriteError(ErrorCodes.BadArgs, error.Message);
+        }
+
+        var path = new List<string>();
+        for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            path.Insert(0, result.Command.Name);
+        }
+
+        path[0] = "relay";
+        Console.Error.WriteLine($"hint: `{string.Join(' ', path)} --help` shows the usage");
+        return ExitCodes.BadArgs;
+    }
+
     public static void WriteError(string code, string message) => Console.Error.WriteLine($"relay: {code}: {OneLine(message)}");
 
     public static string OneLine(string text) => text.ReplaceLineEndings(" ");

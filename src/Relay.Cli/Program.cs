@@ -19,4 +19,11 @@ root.Subcommands.Add(WatchCommand.Create());
 root.Subcommands.Add(DoctorCommand.Create());
 root.Subcommands.Add(LogsCommand.Create());
 
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+var parse = root.Parse(args);
+// Usage errors (missing argument, unknown option, bad value) as one `relay: bad_args: ...` line each, exit 9.
+if (args.Length > 0 && parse.Action is System.CommandLine.Invocation.ParseErrorAction)
+{
+    return CliRunner.ReportUsageErrors(parse);
+}
+
+return await parse.InvokeAsync().ConfigureAwait(false);

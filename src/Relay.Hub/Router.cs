@@ -176,6 +176,11 @@ internal sealed partial class Router : IDisposable
             return;
         }
 
+        if (connection.Name is not null)
+        {
+            connection.LastSeen = DateTimeOffset.UtcNow;
+        }
+
         switch (message)
         {
             case RegisterMessage register:
@@ -195,7 +200,6 @@ internal sealed partial class Router : IDisposable
             return;
         }
 
-        connection.LastSeen = DateTimeOffset.UtcNow;
         switch (message)
         {
             case AskMessage ask:

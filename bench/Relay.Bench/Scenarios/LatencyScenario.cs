@@ -22,6 +22,7 @@ internal sealed class LatencyScenario : IScenario
         var b = world.StartChannel("lat-b");
         BenchWorld.WaitPeers(a, 1);
         BenchWorld.WaitPeers(b, 1);
+        context.Detail($"pids: hub {hub}, A {a.Pid}, B {b.Pid}");
         using (var pair = new AskPair(a, b))
         {
             pair.Sequential(options.Warmup);

@@ -40,6 +40,7 @@ internal static class HubCommand
 
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
+        InlineSocketCompletions.Enable();
         if (parse.GetValue(Detach))
         {
             // First, before anything opens the console.

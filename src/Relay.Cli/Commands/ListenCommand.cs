@@ -65,6 +65,8 @@ internal static class ListenCommand
 
         public async Task<int> RunAsync(CancellationToken cancellationToken)
         {
+            // Create the data dir (0700) before the log folder inside it would create it with default permissions.
+            options.DataDir.EnsureExists();
             RelayLog.Configure(options.DataDir, "cli");
             _log = RelayLog.For("listen");
             try

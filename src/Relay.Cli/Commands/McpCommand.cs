@@ -9,7 +9,11 @@ internal static class McpCommand
     public static Command Create()
     {
         var command = new Command("mcp", "Run the MCP stdio channel for one Claude Code session (stdout carries JSON-RPC only)");
-        command.SetAction((parse, cancellationToken) => ChannelServer.RunAsync(CliOptions.ResolveDataDir(parse), cancellationToken));
+        command.SetAction((parse, cancellationToken) =>
+        {
+            InlineSocketCompletions.Enable();
+            return ChannelServer.RunAsync(CliOptions.ResolveDataDir(parse), cancellationToken);
+        });
         return command;
     }
 }

@@ -66,6 +66,11 @@ internal static class FileChecks
     {
         const string name = "log dir";
         var logs = dataDir.LogDir;
+        if (File.Exists(logs))
+        {
+            return DoctorCheck.Fail(name, $"{logs} is a file, not a folder; relay cannot write logs", $"rm {Quote(logs)}");
+        }
+
         var target = Directory.Exists(logs) ? logs : Directory.Exists(dataDir.Path) ? dataDir.Path : null;
         if (target is null)
         {

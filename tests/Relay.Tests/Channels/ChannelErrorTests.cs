@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
 using Relay.Tests.Infrastructure;
 using Xunit;
 
@@ -61,13 +64,23 @@ public sealed class ChannelErrorTests
 
         var ask = await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = "will you answer?" });
         Assert.True(ask.Ok, ask.Text);
+        var broadcast = await alice.CallAsync("relay_broadcast", new() { ["question"] = "anyone?" });
+        Assert.True(broadcast.Ok, broadcast.Text);
+        // Both reached bob before the hub dies.
+        await group[1].NextNotificationAsync();
+        await group[1].NextNotificationAsync();
         hub.Signal(Posix.SIGKILL);
 
+        // The new hub could never deliver their replies: each pending ask ends with hub_unreachable.
         var lost = await alice.NextNotificationAsync();
         Assert.Equal("error", lost.Type);
         Assert.Equal("hub_unreachable", lost.Get("code"));
         Assert.Equal(ask.Str("ask_id"), lost.Get("ask_id"));
         Assert.Equal("bob", lost.Get("to"));
+        var lostBroadcast = await alice.NextNotificationAsync();
+        Assert.Equal("hub_unreachable", lostBroadcast.Get("code"));
+        Assert.Equal(broadcast.Str("broadcast_id"), lostBroadcast.Get("broadcast_id"));
+        Assert.Equal("bob", lostBroadcast.Get("to"));
 
         foreach (var (tool, args) in new (string, Dictionary<string, object?>)[]
         {
@@ -86,5 +99,51 @@ public sealed class ChannelErrorTests
         }
 
         Assert.False(alice.HasExited);
+    }
+
+    [Fact]
+    public async Task A_hub_that_refuses_the_protocol_version_is_reported_as_protocol_mismatch()
+    {
+        await using var sandbox = new RelaySandbox();
+        Directory.CreateDirectory(sandbox.DataDir);
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(sandbox.SocketPath));
+        listener.Listen();
+        using var stop = new CancellationTokenSource();
+        // A stand-in for a hub of another relay version: it refuses every register.
+        _ = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var connection = await listener.AcceptAsync(stop.Token);
+                _ = RefuseAsync(connection, stop.Token);
+            }
+        });
+
+        await using var alice = await ChannelClient.StartAsync(sandbox, sandbox.WorkDir("alice"), new Dictionary<string, string?> { ["RELAY_EXE"] = "/bin/false" });
+        var result = await alice.CallAsync("relay_peers");
+        Assert.True(result.IsError, result.Text);
+        Assert.Equal("protocol_mismatch", result.Code);
+        Assert.Contains("99", result.Str("message"), StringComparison.Ordinal);
+        await stop.CancelAsync();
+    }
+
+    private static async Task RefuseAsync(Socket connection, CancellationToken cancellationToken)
+    {
+        using var owned = connection;
+        using var stream = new NetworkStream(connection);
+        using var reader = new StreamReader(stream);
+        try
+        {
+            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            {
+                var reqId = JsonNode.Parse(line)!["req_id"]!.GetValue<string>();
+                var err = $$"""{"type":"err","code":"protocol_mismatch","message":"this hub speaks protocol 99","req_id":"{{reqId}}"}""" + "\n";
+                await stream.WriteAsync(Encoding.UTF8.GetBytes(err), cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+        }
     }
 }

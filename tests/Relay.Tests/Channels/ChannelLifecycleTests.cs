@@ -37,7 +37,7 @@ public sealed class ChannelLifecycleTests
         var stopwatch = Stopwatch.StartNew();
         channel.Signal(signal);
         Assert.True(await channel.WaitForExitAsync(TimeSpan.FromSeconds(5)), "the channel ignored the signal");
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(1), $"exit took {stopwatch.ElapsedMilliseconds} ms");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(1), $"exit took {stopwatch.ElapsedMilliseconds} ms; stderr: {channel.Stderr}");
     }
 
     [Fact]

@@ -34,6 +34,17 @@ public sealed partial class ChannelNotificationTests
         var broadcast = await alice.CallAsync("relay_broadcast", new() { ["question"] = "all?" });
         Assert.True(broadcast.Ok, broadcast.Text);
         AssertShape(await bob.NextNotificationAsync(), "type", "from", "ask_id", "thread_id", "broadcast_id");
+
+        // A burst arrives complete and in order.
+        var burst = Enumerable.Range(1, 20).Select(i => $"burst {i}").ToList();
+        await Task.WhenAll(burst.Select(async q => Assert.True((await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = q })).Ok)));
+        var received = new List<string>();
+        foreach (var _ in burst)
+        {
+            received.Add((await bob.NextNotificationAsync()).Content);
+        }
+
+        Assert.Equal(burst.Order(StringComparer.Ordinal), received.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -68,7 +68,7 @@ internal sealed class RawChannel : IAsyncDisposable
 
     public async Task<JsonNode> NextAsync(TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(timeout ?? TaskTimeoutExtensions.Default);
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
         return await _lines.Reader.ReadAsync(cts.Token);
     }
 

@@ -190,6 +190,57 @@ public sealed class DoctorCommandTests
     }
 
     [Fact]
+    public async Task Doctor_checks_the_plugin_install_and_the_launchers_native_binary()
+    {
+        await using var sandbox = new RelaySandbox();
+        InstallPlugin(sandbox);
+        File.WriteAllText(Path.Combine(sandbox.Home, ".claude", "settings.json"), """{"enabledPlugins":{"relay@claude-relay":false}}""");
+        // The install record points at a plugin whose launcher reports the source stamp "s-123".
+        var plugins = Path.Combine(sandbox.Home, ".claude", "plugins");
+        var installPath = Path.Combine(sandbox.Root, "plugin");
+        Directory.CreateDirectory(Path.Combine(installPath, "bin"));
+        File.WriteAllText(Path.Combine(installPath, "bin", "relay"), "#!/bin/sh\n# relay launcher (test stand-in)\n[ \"$1\" = --launcher-stamp ] && echo s-123\n");
+        File.WriteAllText(Path.Combine(plugins, "installed_plugins.json"), $$$"""{"version":2,"plugins":{"relay@claude-relay":[{"scope":"user","installPath":"{{{installPath}}}"}]}}""");
+        Directory.CreateDirectory(sandbox.DataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var bin = Path.Combine(sandbox.DataDir, "bin");
+        Directory.CreateDirectory(bin);
+        var native = Path.Combine(bin, "relay");
+        File.WriteAllText(native, "not a binary");
+        File.WriteAllText(native + ".stamp", "s-123\n");
+
+        var notExecutable = await sandbox.RunAsync(["doctor", "--json"]);
+        File.SetUnixFileMode(native, (UnixFileMode)Convert.ToInt32("755", 8));
+        var current = await sandbox.RunAsync(["doctor", "--json"]);
+        File.WriteAllText(native + ".stamp", "s-old\n");
+        var stale = await sandbox.RunAsync(["doctor", "--json"]);
+
+        Assert.Equal("warn", Status(current, "plugin enabled"));
+        Assert.Equal("claude plugin enable relay@claude-relay", Check(current, "plugin enabled").GetProperty("fix").GetString());
+        Assert.Equal("ok", Status(current, "plugin installed"));
+        Assert.Equal(1, notExecutable.ExitCode);
+        Assert.Equal("fail", Status(notExecutable, "native binary"));
+        Assert.True(current.ExitCode == 0, current.ToString());
+        Assert.Equal("ok", Status(current, "native binary"));
+        Assert.Contains("is current (stamp s-123)", Check(current, "native binary").GetProperty("message").GetString());
+        Assert.Equal("warn", Status(stale, "native binary"));
+        Assert.Contains("plugin sources s-123", Check(stale, "native binary").GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Doctor_fails_when_the_log_folder_cannot_be_written()
+    {
+        await using var sandbox = new RelaySandbox();
+        Directory.CreateDirectory(sandbox.DataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // Root ignores permissions, so a file where the folder belongs is the portable way to make logs unwritable.
+        File.WriteAllText(Path.Combine(sandbox.DataDir, "logs"), string.Empty);
+
+        var result = await sandbox.RunAsync(["doctor", "--json"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("fail", Status(result, "log dir"));
+    }
+
+    [Fact]
     public async Task Doctor_warns_when_another_relay_data_dir_has_a_live_hub()
     {
         await using var sandbox = new RelaySandbox();

@@ -26,4 +26,19 @@ public sealed class HelpTests
         Assert.Contains("--data-dir", result.Stdout);
         Assert.Contains("--json", result.Stdout);
     }
+
+    [Fact]
+    public async Task A_usage_error_prints_one_bad_args_line_per_problem_and_exits_9()
+    {
+        await using var sandbox = new RelaySandbox();
+
+        var result = await sandbox.RunAsync(["peers", "--bogus"]);
+
+        Assert.Equal(9, result.ExitCode);
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(lines[..^1], line => Assert.StartsWith("relay: bad_args: ", line));
+        Assert.Contains(lines, line => line.Contains("'--bogus'", StringComparison.Ordinal));
+        Assert.Equal("hint: `relay peers --help` shows the usage", lines[^1]);
+        Assert.Equal(string.Empty, result.Stdout);
+    }
 }

@@ -168,7 +168,7 @@ public sealed class ListenCommandTests
     }
 
     [Fact]
-    public async Task Listen_starts_a_hub_when_none_runs()
+    public async Task Listen_starts_a_hub_when_none_runs_in_a_data_dir_of_mode_0700()
     {
         await using var sandbox = new RelaySandbox();
 
@@ -177,6 +177,7 @@ public sealed class ListenCommandTests
 
         Assert.NotNull(await sandbox.HubPidAsync());
         Assert.False(listener.HasExited);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(sandbox.DataDir));
     }
 
     [Fact]

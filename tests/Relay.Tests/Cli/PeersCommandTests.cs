@@ -56,4 +56,17 @@ public sealed class PeersCommandTests
         Assert.Contains("hint:", result.Stderr);
         Assert.False(File.Exists(sandbox.SocketPath));
     }
+
+    [Fact]
+    public async Task Peers_against_a_hub_of_another_protocol_exits_6_with_a_restart_hint()
+    {
+        await using var sandbox = new RelaySandbox();
+        await using var fake = FakeHub.OtherProtocol(sandbox.SocketPath, Relay.Protocol.ProtocolVersion.Current + 1);
+
+        var result = await sandbox.RunAsync(["peers"]);
+
+        Assert.Equal(6, result.ExitCode);
+        Assert.StartsWith("relay: protocol_mismatch: ", result.Stderr);
+        Assert.Contains("relay hub restart", result.Stderr);
+    }
 }

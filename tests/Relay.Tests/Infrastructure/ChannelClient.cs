@@ -25,6 +25,9 @@ public sealed class ChannelClient : IAsyncDisposable
     /// <summary>The MCP protocol version Claude Code 2.1.197 sends.</summary>
     public const string ClaudeProtocolVersion = "2025-11-25";
 
+    /// <summary>Generous: a JIT-compiled debug build on a loaded 2-core machine can take seconds to start.</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(45);
+
     private readonly Process _process;
     private readonly StringBuilder _stderr = new();
     private readonly Channel<ChannelMessage> _notifications = Channel.CreateUnbounded<ChannelMessage>();
@@ -66,27 +69,19 @@ public sealed class ChannelClient : IAsyncDisposable
         client.CollectStderr();
         try
         {
-            var transport = new StreamClientTransport(client._process.StandardInput.BaseStream, client._process.StandardOutput.BaseStream);
+            // The SDK client dispatches incoming notifications concurrently, which can reorder them; pushes are
+            // therefore taken from the stdout bytes themselves, in wire order, before the SDK sees them.
+            var stdout = new LineTapStream(client._process.StandardOutput.BaseStream, client.OnStdoutLine);
+            var transport = new StreamClientTransport(client._process.StandardInput.BaseStream, stdout);
             var options = new McpClientOptions
             {
                 ClientInfo = new Implementation { Name = "relay-tests", Version = "1.0" },
                 ProtocolVersion = ClaudeProtocolVersion,
-                Handlers = new McpClientHandlers
-                {
-                    NotificationHandlers =
-                    [
-                        new("notifications/claude/channel", (notification, _) =>
-                        {
-                            client._notifications.Writer.TryWrite(ChannelMessage.Parse(notification.Params));
-                            return ValueTask.CompletedTask;
-                        }),
-                    ],
-                },
             };
-            client._mcp = await McpClient.CreateAsync(transport, options).WaitAsync(TimeSpan.FromSeconds(20));
+            client._mcp = await McpClient.CreateAsync(transport, options).WaitAsync(StartTimeout);
             if (listTools)
             {
-                await client._mcp.ListToolsAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+                await client._mcp.ListToolsAsync().AsTask().WaitAsync(StartTimeout);
             }
 
             return client;
@@ -114,7 +109,7 @@ public sealed class ChannelClient : IAsyncDisposable
         return peers.Ok ? peers.Str("me")! : throw new InvalidOperationException("relay_peers failed: " + peers.Text);
     }
 
-    /// <summary>Waits for the next <c>notifications/claude/channel</c> push.</summary>
+    /// <summary>Waits for the next <c>notifications/claude/channel</c> push (in the order the channel wrote them).</summary>
     public async Task<ChannelMessage> NextNotificationAsync(TimeSpan? timeout = null)
     {
         var wait = timeout ?? TaskTimeoutExtensions.Default;
@@ -174,6 +169,20 @@ public sealed class ChannelClient : IAsyncDisposable
         return process;
     }
 
+    private void OnStdoutLine(ReadOnlySpan<byte> line)
+    {
+        if (line.IndexOf("\"notifications/claude/channel\""u8) < 0)
+        {
+            return;
+        }
+
+        var message = JsonNode.Parse(line);
+        if (message?["method"]?.GetValue<string>() == "notifications/claude/channel")
+        {
+            _notifications.Writer.TryWrite(ChannelMessage.Parse(message["params"]));
+        }
+    }
+
     private void CollectStderr()
     {
         _process.ErrorDataReceived += (_, e) =>
@@ -230,6 +239,77 @@ public sealed record ToolReply(bool IsError, string Text, JsonElement Json)
     /// <summary>A string property of the result, or null.</summary>
     public string? Str(string property) =>
         Json.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}
+
+/// <summary>A read-only stream that hands every complete line it passes through to a callback.</summary>
+internal sealed class LineTapStream(Stream inner, LineTapStream.LineCallback onLine) : Stream
+{
+    private readonly MemoryStream _partial = new();
+
+    public delegate void LineCallback(ReadOnlySpan<byte> line);
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Tap(buffer.AsSpan(offset, inner.Read(buffer, offset, count)));
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var read = await inner.ReadAsync(buffer, cancellationToken);
+        return Tap(buffer.Span[..read]);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    private int Tap(ReadOnlySpan<byte> bytes)
+    {
+        var count = bytes.Length;
+        while (bytes.Length > 0)
+        {
+            var newline = bytes.IndexOf((byte)'\n');
+            if (newline < 0)
+            {
+                _partial.Write(bytes);
+                break;
+            }
+
+            _partial.Write(bytes[..newline]);
+            onLine(_partial.GetBuffer().AsSpan(0, (int)_partial.Length));
+            _partial.SetLength(0);
+            bytes = bytes[(newline + 1)..];
+        }
+
+        return count;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+            _partial.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
 }
 
 /// <summary>One <c>notifications/claude/channel</c> push: its content, its meta, and the raw params.</summary>
