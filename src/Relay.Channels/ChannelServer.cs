@@ -11,6 +11,19 @@ namespace Relay.Channels;
 /// (no generic host, no DI, no reflection) so it starts in milliseconds and stays small. Exits on stdin EOF,
 /// SIGINT/SIGTERM/SIGHUP, or when its parent dies.
 /// </summary>
+/// <remarks>
+/// Decisions worth knowing:
+/// <list type="bullet">
+/// <item><c>relay_ask</c> to a name nobody holds fails at once with the tool error <c>peer_not_found</c> (the hub
+/// answers the ask synchronously); <c>timeout</c> and <c>peer_gone</c> arrive later as error pushes.</item>
+/// <item>When the hub dies, asks and broadcast targets still waiting end with a <c>hub_unreachable</c> error push
+/// (a new hub cannot deliver their replies); the channel reconnects and re-registers under the same name.</item>
+/// <item>While reconnecting, tools answer <c>hub_unreachable</c> within about a second; right after startup they wait
+/// up to 10 s for the first registration (the hub may be starting).</item>
+/// <item>First name: <c>CLAUDE_RELAY_PRESET_NAME</c> when valid, else a user-given Claude session name from the
+/// sessions file, else the slug of the cwd's basename; taken names get -2, -3, ….</item>
+/// </list>
+/// </remarks>
 public static class ChannelServer
 {
     public const string ServerName = "relay";

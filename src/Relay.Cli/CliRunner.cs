@@ -28,6 +28,12 @@ internal static class CliRunner
             {
                 return ExitCodes.Interrupted;
             }
+            catch (IOException ex)
+            {
+                // E.g. stdout closed by `relay watch | head -3`: one line, not a stack trace.
+                WriteError(ErrorCodes.Unexpected, ex.Message);
+                return ExitCodes.Failure;
+            }
         });
     }
 

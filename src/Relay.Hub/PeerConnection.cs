@@ -66,7 +66,8 @@ internal sealed class PeerConnection
     {
         var sendLoop = Outbox.RunAsync(_socket);
         await using var stream = new NetworkStream(_socket, ownsSocket: true);
-        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 8 * 1024, minimumReadSize: 2 * 1024, leaveOpen: true));
+        // Zero-byte reads: an idle peer waits for data without holding a rented buffer.
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 8 * 1024, minimumReadSize: 2 * 1024, leaveOpen: true, useZeroByteReads: true));
         try
         {
             await LineReader.ReadLinesAsync(reader, Limits.MaxLineBytes, _onLine).ConfigureAwait(false);

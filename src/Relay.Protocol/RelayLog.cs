@@ -39,6 +39,8 @@ public static class RelayLog
 
         try
         {
+            // The data dir first, so it gets its 0700 even when logging is the first thing a role does.
+            dataDir.EnsureExists();
             Directory.CreateDirectory(dataDir.LogDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
         catch (IOException)

@@ -1,5 +1,8 @@
 namespace Relay.Bench.Infra;
 
+/// <summary>What a window cost one process: CPU ms, CPU ms from stat ticks, ms waiting for a CPU, wake-ups.</summary>
+internal readonly record struct CpuUse(double SchedMs, double StatMs, double WaitMs, long WakeUps);
+
 /// <summary>
 /// CPU time other processes spend over a window, with nanosecond resolution: per-thread schedstat counters, sampled
 /// every 100 ms so a thread that exits inside the window still counts (up to its last sample). The 10 ms ticks of
@@ -9,7 +12,7 @@ namespace Relay.Bench.Infra;
 internal sealed class CpuMeter : IDisposable
 {
     private readonly int[] _pids;
-    private readonly Dictionary<int, Dictionary<int, (long First, long Last)>> _threads = [];
+    private readonly Dictionary<int, Dictionary<int, (SchedStat First, SchedStat Last)>> _threads = [];
     private readonly Dictionary<int, double> _statStart = [];
     private readonly Timer _timer;
     private readonly Lock _gate = new();
@@ -42,24 +45,27 @@ internal sealed class CpuMeter : IDisposable
             foreach (var pid in _pids)
             {
                 var known = _threads[pid];
-                foreach (var (tid, ns) in ProcStats.ThreadCpuNs(pid))
+                foreach (var (tid, stat) in ProcStats.ThreadSchedStats(pid))
                 {
                     if (known.TryGetValue(tid, out var seen))
                     {
-                        known[tid] = (seen.First, ns);
+                        known[tid] = (seen.First, stat);
                     }
                     else
                     {
                         // A thread born inside the window counts from zero.
-                        known[tid] = (initial ? ns : 0, ns);
+                        known[tid] = (initial ? stat : default, stat);
                     }
                 }
             }
         }
     }
 
-    /// <summary>Stops sampling and returns, per pid, the CPU milliseconds spent in the window (schedstat, and /proc stat ticks).</summary>
-    public IReadOnlyDictionary<int, (double SchedMs, double StatMs)> Stop()
+    /// <summary>
+    /// Stops sampling and returns, per pid, what the window cost: CPU milliseconds (schedstat, and /proc stat ticks
+    /// as a cross-check), milliseconds runnable but waiting for a CPU, and wake-ups (times a thread was scheduled in).
+    /// </summary>
+    public IReadOnlyDictionary<int, CpuUse> Stop()
     {
         Sample(initial: false);
         lock (_gate)
@@ -68,11 +74,11 @@ internal sealed class CpuMeter : IDisposable
         }
 
         _timer.Dispose();
-        var result = new Dictionary<int, (double, double)>();
+        var result = new Dictionary<int, CpuUse>();
         foreach (var pid in _pids)
         {
-            var ns = _threads[pid].Values.Sum(t => t.Last - t.First);
-            result[pid] = (ns / 1e6, ProcStats.StatCpuMs(pid) - _statStart[pid]);
+            var total = _threads[pid].Values.Aggregate(default(SchedStat), (sum, t) => sum + (t.Last - t.First));
+            result[pid] = new CpuUse(total.CpuNs / 1e6, ProcStats.StatCpuMs(pid) - _statStart[pid], total.WaitNs / 1e6, total.Slices);
         }
 
         return result;

@@ -3,6 +3,13 @@ using System.Globalization;
 namespace Relay.Bench.Infra;
 
 /// <summary>Reads memory and CPU figures of other processes from /proc.</summary>
+internal readonly record struct SchedStat(long CpuNs, long WaitNs, long Slices)
+{
+    public static SchedStat operator -(SchedStat a, SchedStat b) => new(a.CpuNs - b.CpuNs, a.WaitNs - b.WaitNs, a.Slices - b.Slices);
+
+    public static SchedStat operator +(SchedStat a, SchedStat b) => new(a.CpuNs + b.CpuNs, a.WaitNs + b.WaitNs, a.Slices + b.Slices);
+}
+
 internal static class ProcStats
 {
     /// <summary>Clock ticks per second of /proc/&lt;pid&gt;/stat times (USER_HZ; 100 on every Linux this runs on).</summary>
@@ -51,10 +58,13 @@ internal static class ProcStats
         }
     }
 
-    /// <summary>Nanoseconds on CPU of every live thread of the process (tid → ns), from /proc/&lt;pid&gt;/task/*/schedstat.</summary>
-    public static Dictionary<int, long> ThreadCpuNs(int pid)
+    /// <summary>
+    /// Per live thread (by tid), from /proc/&lt;pid&gt;/task/*/schedstat: nanoseconds on CPU, nanoseconds runnable but
+    /// waiting for a CPU, and how many times it was scheduled in (its wake-ups).
+    /// </summary>
+    public static Dictionary<int, SchedStat> ThreadSchedStats(int pid)
     {
-        var result = new Dictionary<int, long>();
+        var result = new Dictionary<int, SchedStat>();
         string[] tasks;
         try
         {
@@ -69,10 +79,11 @@ internal static class ProcStats
         {
             try
             {
-                var text = File.ReadAllText(Path.Combine(task, "schedstat"));
-                var space = text.IndexOf(' ', StringComparison.Ordinal);
-                var ns = long.Parse(text.AsSpan(0, space), CultureInfo.InvariantCulture);
-                result[int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture)] = ns;
+                var fields = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ');
+                result[int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture)] = new SchedStat(
+                    long.Parse(fields[0], CultureInfo.InvariantCulture),
+                    long.Parse(fields[1], CultureInfo.InvariantCulture),
+                    long.Parse(fields[2], CultureInfo.InvariantCulture));
             }
             catch (IOException)
             {

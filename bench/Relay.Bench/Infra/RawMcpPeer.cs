@@ -9,9 +9,19 @@ internal readonly record struct ChannelPush(string Content, IReadOnlyDictionary<
     public string? this[string key] => Meta.TryGetValue(key, out var value) ? value : null;
 }
 
-/// <summary>The answer to one JSON-RPC request: its result (or error) and when it arrived.</summary>
-internal readonly record struct RpcAnswer(JsonElement? Result, string? Error, long Timestamp)
+/// <summary>The answer to one JSON-RPC request (its raw line, parsed only when asked) and when it arrived.</summary>
+internal sealed class RpcAnswer(byte[] line, long timestamp)
 {
+    private JsonElement? _root;
+
+    public long Timestamp => timestamp;
+
+    private JsonElement Root => _root ??= JsonDocument.Parse(line).RootElement;
+
+    public JsonElement? Result => Root.TryGetProperty("result", out var result) ? result : null;
+
+    public string? Error => Root.TryGetProperty("error", out var error) ? error.GetRawText() : null;
+
     /// <summary>For a tools/call result: the tool's JSON text payload, or null.</summary>
     public JsonElement? ToolPayload
     {
@@ -39,26 +49,26 @@ internal readonly record struct RpcAnswer(JsonElement? Result, string? Error, lo
         }
     }
 
-    /// <summary>True for a tools/call whose payload says <c>"ok": true</c> and that is not flagged isError.</summary>
+    /// <summary>
+    /// True for a tools/call whose payload says <c>"ok": true</c> and that is not flagged isError. Checked on the raw
+    /// bytes (the payload is a JSON string inside the result, its quotes escaped as <c>\"</c> or <c>\u0022</c>), so the
+    /// harness does not parse every answer on the hot path.
+    /// </summary>
     public bool ToolOk
     {
         get
         {
-            if (Error is not null || Result is not { } result)
+            ReadOnlySpan<byte> span = line;
+            if (span.IndexOf("\"isError\":true"u8) >= 0 || span.IndexOf("\"error\":"u8) >= 0)
             {
                 return false;
             }
 
-            if (result.TryGetProperty("isError", out var isError) && isError.ValueKind == JsonValueKind.True)
-            {
-                return false;
-            }
-
-            return ToolPayload is { } payload && payload.TryGetProperty("ok", out var ok) && ok.ValueKind == JsonValueKind.True;
+            return span.IndexOf("\\u0022ok\\u0022:true"u8) >= 0 || span.IndexOf("\\\"ok\\\":true"u8) >= 0;
         }
     }
 
-    public string Describe() => Error ?? Result?.GetRawText() ?? "(nothing)";
+    public string Describe() => System.Text.Encoding.UTF8.GetString(line);
 }
 
 /// <summary>
@@ -130,7 +140,7 @@ internal sealed class RawMcpPeer : IDisposable
     public RpcAnswer Request(string method, Action<Utf8JsonWriter>? writeParams, TimeSpan timeout)
     {
         using var done = new ManualResetEventSlim(false, spinCount: 0);
-        RpcAnswer result = default;
+        RpcAnswer? result = null;
         Send(method, writeParams, a =>
         {
             result = a;
@@ -141,7 +151,7 @@ internal sealed class RawMcpPeer : IDisposable
             throw new BenchFailure($"{Name}: no answer to {method} within {timeout.TotalSeconds:0.#} s (exited: {_process.HasExited}); stderr: {_process.StderrTail}");
         }
 
-        return result;
+        return result!;
     }
 
     /// <summary>The handshake Claude Code does: initialize, notifications/initialized, tools/list.</summary>
@@ -198,10 +208,18 @@ internal sealed class RawMcpPeer : IDisposable
         w.WriteEndObject();
     }
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     private void Write(string method, long? id, Action<Utf8JsonWriter>? writeParams)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true }))
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        var w = t_writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
+        w.Reset(buffer);
         {
             w.WriteStartObject();
             w.WriteString("jsonrpc", "2.0");
@@ -219,6 +237,7 @@ internal sealed class RawMcpPeer : IDisposable
             }
 
             w.WriteEndObject();
+            w.Flush();
         }
 
         _process.WriteLine(buffer.WrittenSpan);
@@ -226,10 +245,77 @@ internal sealed class RawMcpPeer : IDisposable
 
     private void OnLine(ReadOnlySpan<byte> line, long timestamp)
     {
-        JsonDocument document;
+        // One pass of a forward-only reader: the harness shares 2 cores with relay and must stay cheap.
+        long? id = null;
+        string? rawId = null;
+        var isChannelPush = false;
+        var hasMethod = false;
+        string? content = null;
+        Dictionary<string, string>? meta = null;
         try
         {
-            document = JsonDocument.Parse(line.ToArray());
+            var reader = new Utf8JsonReader(line);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("id"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var number))
+                    {
+                        id = number;
+                    }
+
+                    rawId = System.Text.Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan);
+                    if (reader.TokenType == JsonTokenType.String)
+                    {
+                        rawId = "\"" + rawId + "\"";
+                    }
+                }
+                else if (reader.ValueTextEquals("method"u8))
+                {
+                    reader.Read();
+                    hasMethod = true;
+                    isChannelPush = reader.ValueTextEquals("notifications/claude/channel"u8);
+                }
+                else if (reader.ValueTextEquals("params"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        reader.Skip();
+                        continue;
+                    }
+
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("content"u8))
+                        {
+                            reader.Read();
+                            content = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                        }
+                        else if (reader.ValueTextEquals("meta"u8))
+                        {
+                            reader.Read();
+                            meta = ReadMeta(ref reader);
+                        }
+                        else
+                        {
+                            reader.Read();
+                            reader.Skip();
+                        }
+                    }
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
         }
         catch (JsonException)
         {
@@ -237,34 +323,22 @@ internal sealed class RawMcpPeer : IDisposable
             return;
         }
 
-        var root = document.RootElement;
-        if (root.TryGetProperty("method", out var method))
+        if (hasMethod)
         {
-            if (method.ValueEquals("notifications/claude/channel") && root.TryGetProperty("params", out var p))
+            if (isChannelPush)
             {
-                var content = p.TryGetProperty("content", out var c) ? c.GetString() ?? "" : "";
-                var meta = new Dictionary<string, string>(StringComparer.Ordinal);
-                if (p.TryGetProperty("meta", out var m) && m.ValueKind == JsonValueKind.Object)
-                {
-                    foreach (var property in m.EnumerateObject())
-                    {
-                        meta[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
-                    }
-                }
-
-                OnPush?.Invoke(this, new ChannelPush(content, meta, timestamp));
+                OnPush?.Invoke(this, new ChannelPush(content ?? "", meta ?? [], timestamp));
             }
-            else if (root.TryGetProperty("id", out var requestId))
+            else if (rawId is not null)
             {
                 // A request from the server (ping, roots/list): answer with an empty result, as a client must.
-                var raw = requestId.GetRawText();
-                _process.WriteLine(System.Text.Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":" + raw + ",\"result\":{}}"));
+                _process.WriteLine(System.Text.Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":" + rawId + ",\"result\":{}}"));
             }
 
             return;
         }
 
-        if (!root.TryGetProperty("id", out var idElement) || !idElement.TryGetInt64(out var id))
+        if (id is not { } answerId)
         {
             return;
         }
@@ -272,20 +346,41 @@ internal sealed class RawMcpPeer : IDisposable
         Action<RpcAnswer>? handler;
         lock (_gate)
         {
-            if (_pending.Remove(id, out handler) is false)
+            if (!_pending.Remove(answerId, out handler))
             {
                 return;
             }
         }
 
-        if (root.TryGetProperty("error", out var error))
+        handler(new RpcAnswer(line.ToArray(), timestamp));
+    }
+
+    private static Dictionary<string, string> ReadMeta(ref Utf8JsonReader reader)
+    {
+        var meta = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
-            handler(new RpcAnswer(null, error.GetRawText(), timestamp));
+            reader.Skip();
+            return meta;
         }
-        else
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            handler(new RpcAnswer(root.TryGetProperty("result", out var result) ? result : null, null, timestamp));
+            var key = reader.GetString()!;
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.String)
+            {
+                meta[key] = reader.GetString()!;
+            }
+            else
+            {
+                // Not a string: Claude Code would drop the whole push. Keep the key so a check can see it.
+                reader.Skip();
+                meta[key] = "(non-string)";
+            }
         }
+
+        return meta;
     }
 
     /// <summary>Closes stdin (the channel should exit on EOF) and stops exactly this process.</summary>

@@ -18,7 +18,7 @@ internal sealed class FloorScenario : IScenario
     public void Run(BenchContext context, int run)
     {
         var options = context.Options;
-        var stdio = StdioPingPong(options.Warmup, options.FloorPings);
+        var (stdio, echoWakeUps) = StdioPingPong(options.Warmup, options.FloorPings);
         var unix = UnixPingPong(options.Warmup, options.FloorPings);
         var results = context.Results;
         results.AddDistribution(run, "floor.stdio", stdio);
@@ -32,17 +32,22 @@ internal sealed class FloorScenario : IScenario
         results.Add(run, "floor.rt_p50", 2 * (stdio.P50 + unix.P50));
         results.Add(run, "floor.rt_p99", 2 * (stdio.P99 + unix.P99));
         results.Add(run, "floor.unix2_p50", 2 * unix.P50);
+        results.Add(run, "floor.wakeups", echoWakeUps);
         var spawn = SpawnFloor(options.ColdStartSamples + 1).Skip(1).ToList();
         results.Add(run, "floor.spawn", Distribution.Median(spawn));
         context.Progress($"floor: stdio RTT p50 {stdio.P50:0.000} ms p99 {stdio.P99:0.000}; unix RTT p50 {unix.P50:0.000} p99 {unix.P99:0.000}; spawn {Distribution.Median(spawn):0.00} ms");
     }
 
-    private static Distribution StdioPingPong(int warmup, int count)
+    /// <summary>The stdio ping-pong, and the echo child's wake-ups per ping (the least a hop can cost: one).</summary>
+    private static (Distribution Rtt, double EchoWakeUps) StdioPingPong(int warmup, int count)
     {
-        var waiter = new Arrival();
+        using var waiter = new Arrival();
         var (file, prefix) = BenchContext.Self();
         using var echo = LineProcess.Start(file, [.. prefix, "--echo-stdio"], new Dictionary<string, string?>(), Environment.CurrentDirectory, "echo-stdio", (_, ts) => waiter.Arrived(ts));
-        return PingPong(echo.WriteLine, waiter, warmup, count, "stdio echo");
+        PingPong(echo.WriteLine, waiter, warmup, 0, "stdio echo");
+        using var meter = CpuMeter.Start(echo.Pid);
+        var rtt = PingPong(echo.WriteLine, waiter, 0, count, "stdio echo");
+        return (rtt, (double)meter.Stop()[echo.Pid].WakeUps / count);
     }
 
     private static Distribution UnixPingPong(int warmup, int count)
@@ -68,7 +73,7 @@ internal sealed class FloorScenario : IScenario
                 }
             }
 
-            var waiter = new Arrival();
+            using var waiter = new Arrival();
             using var reader = new SocketLineReader(socket, (_, ts) => waiter.Arrived(ts));
             return PingPong(line => reader.WriteLine(line), waiter, warmup, count, "unix echo");
         }

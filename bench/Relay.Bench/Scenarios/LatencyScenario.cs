@@ -28,8 +28,8 @@ internal sealed class LatencyScenario : IScenario
             pair.Sequential(options.Warmup);
             List<double> oneWay;
             List<double> roundTrip;
-            IReadOnlyDictionary<int, (double SchedMs, double StatMs)> cpu;
-            using (var meter = CpuMeter.Start(hub, a.Pid, b.Pid))
+            IReadOnlyDictionary<int, CpuUse> cpu;
+            using (var meter = CpuMeter.Start(hub, a.Pid, b.Pid, Environment.ProcessId))
             {
                 (oneWay, roundTrip) = pair.Sequential(options.SequentialAsks);
                 cpu = meter.Stop();
@@ -51,13 +51,27 @@ internal sealed class LatencyScenario : IScenario
             results.Add(run, "cpu.per_rt.asker", cpu[a.Pid].SchedMs / n);
             results.Add(run, "cpu.per_rt.target", cpu[b.Pid].SchedMs / n);
             results.Add(run, "cpu.per_rt.stat", (cpu[hub].StatMs + cpu[a.Pid].StatMs + cpu[b.Pid].StatMs) / n);
+            results.Add(run, "cpu.per_rt.harness", cpu[Environment.ProcessId].SchedMs / n);
+            results.Add(run, "cpu.per_rt.wakeups", (double)(cpu[hub].WakeUps + cpu[a.Pid].WakeUps + cpu[b.Pid].WakeUps) / n);
+            results.Add(run, "cpu.per_rt.runqueue", (cpu[hub].WaitMs + cpu[a.Pid].WaitMs + cpu[b.Pid].WaitMs) / n);
+            context.Detail($"wake-ups per round trip: hub {(double)cpu[hub].WakeUps / n:0.0}, A {(double)cpu[a.Pid].WakeUps / n:0.0}, B {(double)cpu[b.Pid].WakeUps / n:0.0}, harness {(double)cpu[Environment.ProcessId].WakeUps / n:0.0}; run-queue wait {(cpu[hub].WaitMs + cpu[a.Pid].WaitMs + cpu[b.Pid].WaitMs) / n:0.000} ms");
             context.Progress($"latency: one-way p50 {ow.P50:0.000} p99 {ow.P99:0.000} ms; round trip p50 {rt.P50:0.000} p99 {rt.P99:0.000} ms; " +
                 $"CPU/rt {(cpu[hub].SchedMs + cpu[a.Pid].SchedMs + cpu[b.Pid].SchedMs) / n:0.000} ms (hub {cpu[hub].SchedMs / n:0.000}, A {cpu[a.Pid].SchedMs / n:0.000}, B {cpu[b.Pid].SchedMs / n:0.000})");
 
-            var (completed, elapsed) = pair.Pipelined(BenchOptions.Outstanding, options.ThroughputWindow);
+            int completed;
+            TimeSpan elapsed;
+            using (var meter = CpuMeter.Start(hub, a.Pid, b.Pid, Environment.ProcessId))
+            {
+                (completed, elapsed) = pair.Pipelined(BenchOptions.Outstanding, options.ThroughputWindow);
+                cpu = meter.Stop();
+            }
+
             var rate = completed / elapsed.TotalSeconds;
             results.Add(run, "throughput", rate);
-            context.Progress($"throughput: {rate:0} round trips/s ({completed} in {elapsed.TotalSeconds:0.00} s, {BenchOptions.Outstanding} outstanding)");
+            results.Add(run, "throughput.cpu_relay", (cpu[hub].SchedMs + cpu[a.Pid].SchedMs + cpu[b.Pid].SchedMs) / elapsed.TotalMilliseconds);
+            results.Add(run, "throughput.cpu_harness", cpu[Environment.ProcessId].SchedMs / elapsed.TotalMilliseconds);
+            context.Progress($"throughput: {rate:0} round trips/s ({completed} in {elapsed.TotalSeconds:0.00} s, {BenchOptions.Outstanding} outstanding); " +
+                $"CPUs busy: relay {(cpu[hub].SchedMs + cpu[a.Pid].SchedMs + cpu[b.Pid].SchedMs) / elapsed.TotalMilliseconds:0.00}, harness {cpu[Environment.ProcessId].SchedMs / elapsed.TotalMilliseconds:0.00}");
         }
 
         if (!options.NoSdk)

@@ -32,6 +32,7 @@ internal sealed class MemoryScenario : IScenario
             var perChannel = (cpu[a.Pid].SchedMs + cpu[b.Pid].SchedMs) / 2 / seconds;
             context.Results.Add(run, "cpu.idle_channel", perChannel);
             context.Results.Add(run, "cpu.idle_hub", cpu[hub].SchedMs / seconds);
+            context.Results.Add(run, "cpu.idle_wakeups", (cpu[a.Pid].WakeUps + cpu[b.Pid].WakeUps) / 2.0 / seconds);
             context.Detail($"idle: A {cpu[a.Pid].SchedMs:0.000} ms, B {cpu[b.Pid].SchedMs:0.000} ms, hub {cpu[hub].SchedMs:0.000} ms over {seconds:0.0} s");
         }
 
