@@ -47,6 +47,7 @@ section "Claude Code CLI (npm ci in tools/claude-code)"
 claude_dir=$repo/tools/claude-code
 claude_bin=
 if ! $install_claude; then
+  claude_bin=none
   echo "skipped (--no-claude): the Claude Code tests will be skipped"
 elif ! command -v npm >/dev/null 2>&1; then
   echo "!!! npm is not installed: the Claude Code tests will be SKIPPED. Install node/npm to run them. !!!"
@@ -142,7 +143,7 @@ total=$(counter total)
 passed=$(counter passed)
 failed=$(($(counter failed) + $(counter error) + $(counter timeout) + $(counter aborted)))
 skipped=$((total - $(counter executed)))
-if [ "$skipped" -gt 0 ]; then echo "($skipped skipped)"; fi
+if [ "$skipped" -gt 0 ]; then echo "($skipped skipped: see the SKIPPED reasons above)"; fi
 if [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "total time $((SECONDS - start)) s"
 echo "$passed passed, $failed failed"
