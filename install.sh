@@ -16,12 +16,12 @@ say() { printf '%s\n' "$*"; }
 step() { printf '\n==> %s\n' "$*"; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die() {
-    printf 'error: %s\n' "$*" >&2
-    exit 1
+  printf 'error: %s\n' "$*" >&2
+  exit 1
 }
 
 usage() {
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 uninstall=false
@@ -30,22 +30,22 @@ plugin=true
 home=${HOME:?HOME is not set}
 bin_dir=$home/.local/bin
 while [ $# -gt 0 ]; do
-    case $1 in
-        --uninstall) uninstall=true ;;
-        --no-user-command) user_command=false ;;
-        --no-plugin) plugin=false ;;
-        --bin-dir)
-            [ $# -ge 2 ] || die "--bin-dir needs a directory"
-            bin_dir=$2
-            shift
-            ;;
-        -h | --help)
-            usage
-            exit 0
-            ;;
-        *) die "unknown option $1 (see --help)" ;;
-    esac
-    shift
+  case $1 in
+    --uninstall) uninstall=true ;;
+    --no-user-command) user_command=false ;;
+    --no-plugin) plugin=false ;;
+    --bin-dir)
+      [ $# -ge 2 ] || die "--bin-dir needs a directory"
+      bin_dir=$2
+      shift
+      ;;
+    -h | --help)
+      usage
+      exit 0
+      ;;
+    *) die "unknown option $1 (see --help)" ;;
+  esac
+  shift
 done
 
 repo=$(cd "$(dirname "$0")" && pwd -P)
@@ -67,63 +67,63 @@ link_is_ours() { [ -L "$link" ] && [ "$(readlink "$link")" = "$launcher" ]; }
 user_cmd_is_ours() { grep -q 'mcp__plugin_relay_relay__relay_rename' "$user_cmd_dst" 2>/dev/null; }
 
 if $uninstall; then
-    if have_claude; then
-        step "Claude Code plugin"
-        if plugin_present; then
-            claude plugin uninstall "$plugin_id"
-        else
-            say "plugin $plugin_id is not installed"
-        fi
-        if marketplace_present; then
-            claude plugin marketplace remove "$marketplace"
-        else
-            say "marketplace $marketplace is not configured"
-        fi
-    fi
-    step "user-level command"
-    if [ -f "$user_cmd_dst" ] && user_cmd_is_ours; then
-        rm -f "$user_cmd_dst"
-        say "removed $user_cmd_dst"
-    elif [ -e "$user_cmd_dst" ]; then
-        warn "left $user_cmd_dst alone: it is not relay's"
+  if have_claude; then
+    step "Claude Code plugin"
+    if plugin_present; then
+      claude plugin uninstall "$plugin_id"
     else
-        say "no $user_cmd_dst"
+      say "plugin $plugin_id is not installed"
     fi
-    step "relay on PATH"
-    if link_is_ours; then
-        rm -f "$link"
-        say "removed $link"
-    elif [ -e "$link" ] || [ -L "$link" ]; then
-        warn "left $link alone: it does not point at $launcher"
+    if marketplace_present; then
+      claude plugin marketplace remove "$marketplace"
     else
-        say "no $link"
+      say "marketplace $marketplace is not configured"
     fi
-    step "built binaries"
-    # Logs and a running hub's socket stay; the hub exits by itself once idle.
-    for d in "$home/.claude-relay" "$plugin_data"; do
-        if [ -d "$d/bin" ] || [ -d "$d/build" ]; then
-            rm -rf "$d/bin" "$d/build"
-            say "removed $d/bin and $d/build"
-        fi
-    done
-    say ""
-    say "relay is uninstalled."
-    exit 0
+  fi
+  step "user-level command"
+  if [ -f "$user_cmd_dst" ] && user_cmd_is_ours; then
+    rm -f "$user_cmd_dst"
+    say "removed $user_cmd_dst"
+  elif [ -e "$user_cmd_dst" ]; then
+    warn "left $user_cmd_dst alone: it is not relay's"
+  else
+    say "no $user_cmd_dst"
+  fi
+  step "relay on PATH"
+  if link_is_ours; then
+    rm -f "$link"
+    say "removed $link"
+  elif [ -e "$link" ] || [ -L "$link" ]; then
+    warn "left $link alone: it does not point at $launcher"
+  else
+    say "no $link"
+  fi
+  step "built binaries"
+  # Logs and a running hub's socket stay; the hub exits by itself once idle.
+  for d in "$home/.claude-relay" "$plugin_data"; do
+    if [ -d "$d/bin" ] || [ -d "$d/build" ]; then
+      rm -rf "$d/bin" "$d/build"
+      say "removed $d/bin and $d/build"
+    fi
+  done
+  say ""
+  say "relay is uninstalled."
+  exit 0
 fi
 
 step "checking the .NET SDK"
 command -v dotnet >/dev/null 2>&1 ||
-    die "relay needs the .NET 10 SDK (https://dotnet.microsoft.com/download/dotnet/10.0); 'dotnet' is not on PATH"
+  die "relay needs the .NET 10 SDK (https://dotnet.microsoft.com/download/dotnet/10.0); 'dotnet' is not on PATH"
 dotnet --list-sdks 2>/dev/null | grep -Eq '^(1[0-9]|[2-9][0-9])\.' ||
-    die "relay needs the .NET 10 SDK or newer; found: $(dotnet --list-sdks 2>/dev/null | tr '\n' ' ')"
+  die "relay needs the .NET 10 SDK or newer; found: $(dotnet --list-sdks 2>/dev/null | tr '\n' ' ')"
 say "$(dotnet --version)"
 
 # Build where the plugin will look, so its first start finds the binary ready: the plugin's data dir when Claude
 # Code is here (created now; Claude Code would create it on first use anyway), else ~/.claude-relay.
 step "building relay (Native AOT; the first build restores packages and takes a minute)"
 if have_claude; then
-    mkdir -p "$plugin_data"
-    chmod 700 "$plugin_data"
+  mkdir -p "$plugin_data"
+  chmod 700 "$plugin_data"
 fi
 "$launcher" --launcher-build
 "$launcher" --launcher-which
@@ -131,55 +131,55 @@ fi
 step "relay on PATH ($link)"
 mkdir -p "$bin_dir"
 if link_is_ours; then
-    say "already linked"
+  say "already linked"
 elif [ -e "$link" ] || [ -L "$link" ]; then
-    die "$link exists and is not relay's launcher; remove it or pass --bin-dir DIR"
+  die "$link exists and is not relay's launcher; remove it or pass --bin-dir DIR"
 else
-    ln -s "$launcher" "$link"
-    say "linked $link -> $launcher"
+  ln -s "$launcher" "$link"
+  say "linked $link -> $launcher"
 fi
 case ":$PATH:" in
-    *":$bin_dir:"*) ;;
-    *) warn "$bin_dir is not on your PATH; add it (e.g. export PATH=\"$bin_dir:\$PATH\" in your shell profile)" ;;
+  *":$bin_dir:"*) ;;
+  *) warn "$bin_dir is not on your PATH; add it (e.g. export PATH=\"$bin_dir:\$PATH\" in your shell profile)" ;;
 esac
 
 if have_claude; then
-    step "Claude Code plugin ($plugin_id)"
-    if marketplace_present; then
-        say "marketplace $marketplace already configured"
-        claude plugin marketplace list --json 2>/dev/null | grep -q "\"path\": *\"$repo\"" ||
-            warn "marketplace $marketplace points somewhere else than $repo (see: claude plugin marketplace list)"
-    else
-        claude plugin marketplace add "$repo"
-    fi
-    if plugin_present; then
-        say "plugin $plugin_id already installed"
-    else
-        claude plugin install "$plugin_id"
-    fi
+  step "Claude Code plugin ($plugin_id)"
+  if marketplace_present; then
+    say "marketplace $marketplace already configured"
+    claude plugin marketplace list --json 2>/dev/null | grep -q "\"path\": *\"$repo\"" ||
+      warn "marketplace $marketplace points somewhere else than $repo (see: claude plugin marketplace list)"
+  else
+    claude plugin marketplace add "$repo"
+  fi
+  if plugin_present; then
+    say "plugin $plugin_id already installed"
+  else
+    claude plugin install "$plugin_id"
+  fi
 
-    if $user_command; then
-        step "user-level command /relay-rename ($user_cmd_dst)"
-        if [ -f "$user_cmd_dst" ] && cmp -s "$user_cmd_src" "$user_cmd_dst"; then
-            say "already installed"
-        elif [ -e "$user_cmd_dst" ] && ! user_cmd_is_ours; then
-            warn "left $user_cmd_dst alone: it is not relay's (pass --no-user-command to silence this)"
-        else
-            mkdir -p "$(dirname "$user_cmd_dst")"
-            cp "$user_cmd_src" "$user_cmd_dst"
-            say "installed"
-        fi
+  if $user_command; then
+    step "user-level command /relay-rename ($user_cmd_dst)"
+    if [ -f "$user_cmd_dst" ] && cmp -s "$user_cmd_src" "$user_cmd_dst"; then
+      say "already installed"
+    elif [ -e "$user_cmd_dst" ] && ! user_cmd_is_ours; then
+      warn "left $user_cmd_dst alone: it is not relay's (pass --no-user-command to silence this)"
+    else
+      mkdir -p "$(dirname "$user_cmd_dst")"
+      cp "$user_cmd_src" "$user_cmd_dst"
+      say "installed"
     fi
+  fi
 elif $plugin; then
-    step "Claude Code"
-    warn "'claude' is not on PATH: skipped the plugin install. Install Claude Code, then run ./install.sh again."
+  step "Claude Code"
+  warn "'claude' is not on PATH: skipped the plugin install. Install Claude Code, then run ./install.sh again."
 fi
 
 step "relay doctor"
 if "$launcher" --help 2>/dev/null | grep -Eq '^ +doctor( |$)'; then
-    "$launcher" doctor || warn "relay doctor reported problems (see above); the install itself is complete"
+  "$launcher" doctor || warn "relay doctor reported problems (see above); the install itself is complete"
 else
-    say "(this relay has no doctor command)"
+  say "(this relay has no doctor command)"
 fi
 
 step "done"

@@ -15,28 +15,28 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPE
 install_claude=true
 filter=
 while [ $# -gt 0 ]; do
-    case $1 in
-        --no-claude) install_claude=false ;;
-        --filter)
-            filter=$2
-            shift
-            ;;
-        -h | --help)
-            sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
-            exit 0
-            ;;
-        *)
-            echo "unknown option $1" >&2
-            exit 2
-            ;;
-    esac
-    shift
+  case $1 in
+    --no-claude) install_claude=false ;;
+    --filter)
+      filter=$2
+      shift
+      ;;
+    -h | --help)
+      sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      echo "unknown option $1" >&2
+      exit 2
+      ;;
+  esac
+  shift
 done
 
 section() { printf '\n=== [%4ds] %s\n' "$((SECONDS - start))" "$*"; }
 fail() {
-    printf '\nFAILED: %s\n' "$*" >&2
-    exit 1
+  printf '\nFAILED: %s\n' "$*" >&2
+  exit 1
 }
 
 artifacts=$repo/artifacts
@@ -47,32 +47,33 @@ section "Claude Code CLI (npm ci in tools/claude-code)"
 claude_dir=$repo/tools/claude-code
 claude_bin=
 if ! $install_claude; then
-    echo "skipped (--no-claude): the Claude Code tests will be skipped"
+  claude_bin=none
+  echo "skipped (--no-claude): the Claude Code tests will be skipped"
 elif ! command -v npm >/dev/null 2>&1; then
-    echo "!!! npm is not installed: the Claude Code tests will be SKIPPED. Install node/npm to run them. !!!"
+  echo "!!! npm is not installed: the Claude Code tests will be SKIPPED. Install node/npm to run them. !!!"
 else
-    stamp_file=$claude_dir/node_modules/.relay-lock-hash
-    lock_hash=$(sha256sum "$claude_dir/package-lock.json" | cut -d' ' -f1)
-    if [ -x "$claude_dir/node_modules/.bin/claude" ] && [ "$(cat "$stamp_file" 2>/dev/null)" = "$lock_hash" ]; then
-        echo "already installed"
-    elif (cd "$claude_dir" && npm ci --no-audit --no-fund --loglevel=error); then
-        echo "$lock_hash" >"$stamp_file"
-    elif (cd "$claude_dir" && timeout 30 npm ping --loglevel=error >/dev/null 2>&1); then
-        fail "npm ci failed although the npm registry is reachable"
-    else
-        echo "!!! the npm registry is unreachable: the Claude Code tests will be SKIPPED !!!"
+  stamp_file=$claude_dir/node_modules/.relay-lock-hash
+  lock_hash=$(sha256sum "$claude_dir/package-lock.json" | cut -d' ' -f1)
+  if [ -x "$claude_dir/node_modules/.bin/claude" ] && [ "$(cat "$stamp_file" 2>/dev/null)" = "$lock_hash" ]; then
+    echo "already installed"
+  elif (cd "$claude_dir" && npm ci --no-audit --no-fund --loglevel=error); then
+    echo "$lock_hash" >"$stamp_file"
+  elif (cd "$claude_dir" && timeout 30 npm ping --loglevel=error >/dev/null 2>&1); then
+    fail "npm ci failed although the npm registry is reachable"
+  else
+    echo "!!! the npm registry is unreachable: the Claude Code tests will be SKIPPED !!!"
+  fi
+  if [ -x "$claude_dir/node_modules/.bin/claude" ]; then
+    claude_bin=$claude_dir/node_modules/.bin/claude
+    # Without its postinstall step the package's bin is a placeholder; the platform package has the binary.
+    if ! "$claude_bin" --version >/dev/null 2>&1; then
+      platform_bin=$(find "$claude_dir/node_modules/@anthropic-ai" -maxdepth 2 -path '*claude-code-linux-*/claude' -type f | head -n 1)
+      [ -n "$platform_bin" ] && "$platform_bin" --version >/dev/null 2>&1 ||
+        fail "the installed Claude Code CLI does not run"
+      claude_bin=$platform_bin
     fi
-    if [ -x "$claude_dir/node_modules/.bin/claude" ]; then
-        claude_bin=$claude_dir/node_modules/.bin/claude
-        # Without its postinstall step the package's bin is a placeholder; the platform package has the binary.
-        if ! "$claude_bin" --version >/dev/null 2>&1; then
-            platform_bin=$(find "$claude_dir/node_modules/@anthropic-ai" -maxdepth 2 -path '*claude-code-linux-*/claude' -type f | head -n 1)
-            [ -n "$platform_bin" ] && "$platform_bin" --version >/dev/null 2>&1 ||
-                fail "the installed Claude Code CLI does not run"
-            claude_bin=$platform_bin
-        fi
-        echo "claude: $claude_bin ($("$claude_bin" --version))"
-    fi
+    echo "claude: $claude_bin ($("$claude_bin" --version))"
+  fi
 fi
 
 # --- format --------------------------------------------------------------------------------------------------------
@@ -83,10 +84,10 @@ dotnet format relay.slnx --verify-no-changes || fail "formatting differs: run 'd
 section "Native AOT publish (artifacts/publish/relay, zero warnings)"
 publish_log=$artifacts/publish.log
 if ! dotnet publish src/Relay.Cli -c Release -r linux-x64 -o "$artifacts/publish" -warnaserror 2>&1 | tee "$publish_log"; then
-    fail "Native AOT publish failed"
+  fail "Native AOT publish failed"
 fi
 if grep -Eq '(^|[^a-zA-Z])warning [A-Z]+[0-9]+' "$publish_log"; then
-    fail "the Native AOT publish printed warnings (see above)"
+  fail "the Native AOT publish printed warnings (see above)"
 fi
 relay_bin=$artifacts/publish/relay
 "$relay_bin" --version || fail "the published binary does not run"
@@ -99,7 +100,7 @@ dotnet pack src/Relay.Cli -c Release -o "$artifacts/package/tool" --nologo -v:q 
 ls "$artifacts/package/tool"
 # A private packages folder, so a rebuilt package with the same version is really the one that runs.
 tool_help=$(cd "$artifacts" && NUGET_PACKAGES=$artifacts/tool-exec dotnet tool exec ClaudeRelay --yes --source "$artifacts/package/tool" -- --help) ||
-    fail "the packed tool did not run ('relay --help' through dotnet tool exec)"
+  fail "the packed tool did not run ('relay --help' through dotnet tool exec)"
 grep -q 'mcp' <<<"$tool_help" || fail "'relay --help' through dotnet tool exec printed no command list"
 echo "ClaudeRelay runs through dotnet tool exec"
 
@@ -108,7 +109,7 @@ section "launcher first start (bin/relay builds the framework-dependent copy int
 launcher_data=$(mktemp -d)
 t0=$SECONDS
 launcher_out=$(CLAUDE_PLUGIN_DATA=$launcher_data RELAY_LAUNCHER_NO_NATIVE=1 bin/relay --version </dev/null) ||
-    { tail -n 40 "$launcher_data/bin/build.log" >&2; fail "the launcher's first start failed"; }
+  { tail -n 40 "$launcher_data/bin/build.log" >&2; fail "the launcher's first start failed"; }
 [ "$launcher_out" = "$("$relay_bin" --version)" ] || fail "launcher stdout was '$launcher_out', expected only the version"
 echo "first start: $((SECONDS - t0)) s; stdout clean"
 rm -rf "$launcher_data"
@@ -116,9 +117,9 @@ rm -rf "$launcher_data"
 # --- benchmark smoke run ---------------------------------------------------------------------------------------------
 section "benchmark smoke run"
 if [ -f bench/Relay.Bench/Relay.Bench.csproj ] && grep -rqs -- '--smoke' bench/Relay.Bench --include='*.cs'; then
-    RELAY_BIN=$relay_bin dotnet run -c Release --project bench/Relay.Bench -- --smoke || fail "benchmark smoke run failed"
+  RELAY_BIN=$relay_bin dotnet run -c Release --project bench/Relay.Bench -- --smoke || fail "benchmark smoke run failed"
 else
-    echo "skipped: bench/Relay.Bench has no --smoke mode yet"
+  echo "skipped: bench/Relay.Bench has no --smoke mode yet"
 fi
 
 # --- tests -----------------------------------------------------------------------------------------------------------
@@ -133,16 +134,16 @@ RELAY_BIN=$relay_bin CLAUDE_BIN=$claude_bin dotnet test "${test_args[@]}" || tes
 section "summary"
 trx=$(find "$results" -name '*.trx' 2>/dev/null | head -n 1)
 if [ -z "$trx" ]; then
-    echo "no test results (dotnet test exited $test_rc before writing $results/relay.trx)"
-    echo "0 passed, 1 failed"
-    exit 1
+  echo "no test results (dotnet test exited $test_rc before writing $results/relay.trx)"
+  echo "0 passed, 1 failed"
+  exit 1
 fi
 counter() { grep -o "<Counters [^>]*" "$trx" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
 total=$(counter total)
 passed=$(counter passed)
 failed=$(($(counter failed) + $(counter error) + $(counter timeout) + $(counter aborted)))
 skipped=$((total - $(counter executed)))
-if [ "$skipped" -gt 0 ]; then echo "($skipped skipped)"; fi
+if [ "$skipped" -gt 0 ]; then echo "($skipped skipped: see the SKIPPED reasons above)"; fi
 if [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "total time $((SECONDS - start)) s"
 echo "$passed passed, $failed failed"

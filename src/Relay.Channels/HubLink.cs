@@ -328,7 +328,7 @@ internal sealed class HubLink : IAsyncDisposable
                 Name = candidate,
                 ProtocolVersion = ProtocolVersion.Current,
                 Cwd = _identity.Cwd,
-                GitBranch = Channels.GitBranch.Read(_identity.Cwd),
+                GitBranch = Protocol.GitBranch.Read(_identity.Cwd),
                 Pid = Environment.ProcessId,
                 Kind = PeerKinds.Claude,
             };

@@ -53,7 +53,7 @@ internal sealed class CliPeer : IAsyncDisposable
         {
             var baseName = exactName ?? DefaultName();
             var cwd = SafeCwd();
-            var branch = GitBranch.Of(cwd);
+            var branch = Protocol.GitBranch.Read(cwd);
             for (var attempt = 1; ; attempt++)
             {
                 var candidate = exactName ?? PeerNames.WithSuffix(baseName, attempt);

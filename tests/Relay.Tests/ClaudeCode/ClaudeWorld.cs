@@ -24,6 +24,11 @@ public sealed class ClaudeWorld : IAsyncDisposable
 
     public ClaudeWorld(TimeSpan? hubIdleExit = null)
     {
+        if (!File.Exists(RelayBinary.Path))
+        {
+            throw new FileNotFoundException($"the relay binary under test is missing: {RelayBinary.Path} (give RELAY_BIN as an absolute path)");
+        }
+
         Root = Directory.CreateTempSubdirectory("rlc-").FullName;
         Home = Path.Combine(Root, "home");
         Directory.CreateDirectory(Home);
@@ -190,7 +195,8 @@ public sealed class ClaudeWorld : IAsyncDisposable
                 text.AppendLine("  " + Path.GetRelativePath(DataDir, entry));
             }
 
-            foreach (var log in Directory.EnumerateFiles(Path.Combine(DataDir, "logs"), "*.log"))
+            var logs = Path.Combine(DataDir, "logs");
+            foreach (var log in Directory.Exists(logs) ? Directory.EnumerateFiles(logs, "*.log") : [])
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"last lines of {Path.GetFileName(log)}:");
                 foreach (var line in File.ReadLines(log).TakeLast(40))

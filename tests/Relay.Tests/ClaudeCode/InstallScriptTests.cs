@@ -18,11 +18,14 @@ public sealed class InstallScriptTests
         File.CreateSymbolicLink(Path.Combine(tools, "claude"), ClaudeCli.Path!);
         world.Env["PATH"] = tools + ":/usr/local/bin:/usr/bin:/bin";
         world.Env.Remove("RELAY_LAUNCHER_BIN");
+        // A launcher that misses the binary below must fail the test, not start a build that outlives it.
+        world.Env["RELAY_LAUNCHER_NO_BUILD"] = "1";
         // The binary under test, current for these sources, where install.sh builds: the build step finds it done.
         var bin = Path.Combine(world.DataDir, "bin");
         Directory.CreateDirectory(bin);
         File.CreateSymbolicLink(Path.Combine(bin, "relay"), RelayBinary.Path);
         await File.WriteAllTextAsync(Path.Combine(bin, "relay.stamp"), await RunAsync(world, Path.Combine(repo, "bin", "relay"), "--launcher-stamp") + "\n");
+        var binaries = Directory.GetFileSystemEntries(bin).Order(StringComparer.Ordinal).ToList();
         var link = Path.Combine(world.Home, ".local", "bin", "relay");
         var command = Path.Combine(world.Home, ".claude", "commands", "relay-rename.md");
         string[] state =
@@ -38,7 +41,8 @@ public sealed class InstallScriptTests
         Assert.Equal(Path.Combine(repo, "bin", "relay"), new FileInfo(link).LinkTarget);
         Assert.Equal(await File.ReadAllTextAsync(Path.Combine(repo, "commands", "relay-rename.md")), await File.ReadAllTextAsync(command));
         Assert.Contains(ClaudeWorld.PluginId, await InstalledPluginsAsync(world));
-        Assert.DoesNotContain("Native AOT publish", first, StringComparison.Ordinal);
+        Assert.Contains("bin/relay is current", first, StringComparison.Ordinal);
+        Assert.Equal(binaries, Directory.GetFileSystemEntries(bin).Order(StringComparer.Ordinal));
         var before = state.Select(File.ReadAllText).ToList();
 
         var second = await RunAsync(world, Path.Combine(repo, "install.sh"));
@@ -66,6 +70,6 @@ public sealed class InstallScriptTests
         await using var process = TrackedProcess.Start(program, args, world.Env, world.Root);
         var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(120));
         Assert.True(code == 0, $"{Path.GetFileName(program)} {string.Join(' ', args)} exited {code}: {process.Stdout}{process.Stderr}");
-        return process.Stdout.Trim();
+        return (process.Stdout + process.Stderr).Trim();
     }
 }

@@ -19,6 +19,8 @@ public sealed class PluginInstallTests
 
         // The launcher's own path: a current native binary in the plugin data dir, found by its source stamp.
         world.Env.Remove("RELAY_LAUNCHER_BIN");
+        // A launcher that misses the binary below must fail the test, not start a build that outlives it.
+        world.Env["RELAY_LAUNCHER_NO_BUILD"] = "1";
         var stamp = await LauncherAsync(world, PluginMarketplaceCopy.Path, "--launcher-stamp");
         Assert.Equal(await LauncherAsync(world, RelayBinary.RepoRoot, "--launcher-stamp"), stamp);
         var bin = Path.Combine(world.DataDir, "bin");
@@ -30,7 +32,7 @@ public sealed class PluginInstallTests
 
         Assert.True(mcp.ExitCode == 0, $"claude mcp list failed: {mcp.Stdout}{mcp.Stderr}");
         var line = Assert.Single(mcp.Stdout.Split('\n'), l => l.StartsWith("plugin:relay:relay", StringComparison.Ordinal));
-        Assert.Contains("✔ Connected", line, StringComparison.Ordinal);
+        Assert.True(line.Contains("✔ Connected", StringComparison.Ordinal), $"not connected: {mcp.Stdout}{mcp.Stderr}\n{world.Diagnostics()}");
         Assert.False(File.Exists(Path.Combine(bin, "build.log")), "the launcher built instead of running the current binary");
     }
 

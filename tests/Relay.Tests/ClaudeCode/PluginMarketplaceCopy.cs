@@ -10,6 +10,8 @@ namespace Relay.Tests.ClaudeCode;
 /// </summary>
 public static class PluginMarketplaceCopy
 {
+    private const string Prefix = "relay-marketplace-";
+
     private static readonly Lazy<string> s_path = new(Create);
 
     public static string Path => s_path.Value;
@@ -17,7 +19,19 @@ public static class PluginMarketplaceCopy
     private static string Create()
     {
         var repo = RelayBinary.RepoRoot;
-        var target = Directory.CreateTempSubdirectory("relay-marketplace-").FullName;
+        // One copy per test process, named after its pid; copies of test processes that are gone are removed here
+        // (the test host is often killed rather than shut down, so it cannot clean up after itself).
+        var temp = System.IO.Path.GetTempPath();
+        foreach (var stale in Directory.EnumerateDirectories(temp, Prefix + "*"))
+        {
+            if (int.TryParse(System.IO.Path.GetFileName(stale)[Prefix.Length..], out var pid) && pid != Environment.ProcessId && !Posix.IsAlive(pid))
+            {
+                TryDelete(stale);
+            }
+        }
+
+        var target = System.IO.Path.Combine(temp, Prefix + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        TryDelete(target);
         foreach (var dir in new[] { ".claude-plugin", "bin", "commands", "src" })
         {
             CopyTree(System.IO.Path.Combine(repo, dir), System.IO.Path.Combine(target, dir));
@@ -28,19 +42,30 @@ public static class PluginMarketplaceCopy
             File.Copy(file, System.IO.Path.Combine(target, System.IO.Path.GetFileName(file)));
         }
 
-        // The launcher must stay executable.
-        File.SetUnixFileMode(System.IO.Path.Combine(target, "bin", "relay"), File.GetUnixFileMode(System.IO.Path.Combine(repo, "bin", "relay")));
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        // Scripts stay executable.
+        foreach (var script in new[] { "bin/relay", "install.sh" })
         {
-            try
-            {
-                Directory.Delete(target, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        };
+            File.SetUnixFileMode(System.IO.Path.Combine(target, script), File.GetUnixFileMode(System.IO.Path.Combine(repo, script)));
+        }
+
         return target;
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 
     /// <summary>Copies a directory tree, leaving out build outputs (bin/, obj/) below it.</summary>

@@ -10,7 +10,7 @@ namespace Relay.Tests.ClaudeCode;
 /// <item>every incoming ask (<c>&lt;channel … type="ask" ask_id=…&gt;</c>) not yet answered gets a <c>relay_reply</c>;</item>
 /// <item>a tool result continues the prompt's chain (<c>relay_peers</c> → <c>relay_ask</c>) or ends the turn;</item>
 /// <item>prompts: <c>relay-test ask NAME: QUESTION ::end</c> (peers, then ask), <c>relay-test broadcast: QUESTION ::end</c>,
-/// <c>relay-test peers</c>, the expansion of <c>/relay:relay-rename NAME</c>; anything else gets "ready".</item>
+/// <c>relay-test peers</c>, the expansion of <c>/relay:relay-rename NAME</c> or <c>/relay-rename NAME</c>; anything else gets "ready".</item>
 /// </list>
 /// </summary>
 public static partial class ScriptedPeer
@@ -84,6 +84,6 @@ public static partial class ScriptedPeer
     [GeneratedRegex("relay-test broadcast: (?<question>.*?) ::end", RegexOptions.Singleline)]
     private static partial Regex BroadcastPattern();
 
-    [GeneratedRegex("<command-name>/relay:relay-rename</command-name>.*?<command-args>(?<name>[^<]*)</command-args>", RegexOptions.Singleline)]
+    [GeneratedRegex("<command-name>/(relay:)?relay-rename</command-name>.*?<command-args>(?<name>[^<]*)</command-args>", RegexOptions.Singleline)]
     private static partial Regex RenameCommand();
 }

@@ -125,6 +125,33 @@ public sealed class SessionConversationTests
         Assert.Empty(world.Api.Errors);
     }
 
+    [ClaudeFact]
+    public async Task The_user_level_rename_command_install_sh_adds_works_without_the_plugin_prefix()
+    {
+        await using var world = new ClaudeWorld();
+        await world.InstallPluginAsync();
+        // What install.sh does: the plugin's command file, copied to the user's own commands.
+        var commands = Path.Combine(world.Home, ".claude", "commands");
+        Directory.CreateDirectory(commands);
+        File.Copy(Path.Combine(Relay.Tests.Infrastructure.RelayBinary.RepoRoot, "commands", "relay-rename.md"), Path.Combine(commands, "relay-rename.md"));
+        var alpha = world.StartSession("alpha", ScriptedPeer.Brain());
+        var bravo = world.StartSession("bravo", ScriptedPeer.Brain());
+        await world.GreetAsync(alpha, bravo);
+
+        await alpha.AskAsync("/relay-rename yankee");
+
+        var renamed = await world.WaitForRequestAsync(
+            r => r.SessionId == alpha.SessionId && r.LastToolResults.Any(t => t.Tool == ScriptedPeer.Rename), "alpha's relay_rename result");
+        Assert.Contains("<command-name>/relay-rename</command-name>", renamed.AllText, StringComparison.Ordinal);
+        var result = ToolJson(renamed, ScriptedPeer.Rename);
+        Assert.True((bool?)result["ok"], result.ToJsonString());
+        Assert.Equal("yankee", (string?)result["name"]);
+        await bravo.AskAsync("relay-test peers");
+        var listed = await world.WaitForRequestAsync(
+            r => r.SessionId == bravo.SessionId && r.LastToolResults.Any(t => t.Tool == ScriptedPeer.Peers), "bravo's relay_peers result");
+        Assert.Equal(["yankee"], ToolJson(listed, ScriptedPeer.Peers)["peers"]!.AsArray().Select(p => (string?)p!["name"]));
+    }
+
     /// <summary>The JSON the latest call of a relay tool returned in the request's conversation.</summary>
     private static JsonObject ToolJson(ModelRequest request, string tool)
     {

@@ -1,10 +1,10 @@
-namespace Relay.Channels;
+namespace Relay.Protocol;
 
 /// <summary>
 /// Reads the current git branch from <c>.git/HEAD</c> without running git: walks up from a directory, follows a
 /// worktree's or submodule's <c>.git</c> file (<c>gitdir: …</c>), and reports a short commit for a detached HEAD.
 /// </summary>
-internal static class GitBranch
+public static class GitBranch
 {
     private const string RefPrefix = "ref: ";
     private const string BranchPrefix = "refs/heads/";
