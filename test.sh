@@ -116,11 +116,7 @@ rm -rf "$launcher_data"
 
 # --- benchmark smoke run ---------------------------------------------------------------------------------------------
 section "benchmark smoke run"
-if [ -f bench/Relay.Bench/Relay.Bench.csproj ] && grep -rqs -- '--smoke' bench/Relay.Bench --include='*.cs'; then
-  RELAY_BIN=$relay_bin dotnet run -c Release --project bench/Relay.Bench -- --smoke || fail "benchmark smoke run failed"
-else
-  echo "skipped: bench/Relay.Bench has no --smoke mode yet"
-fi
+RELAY_BIN=$relay_bin dotnet run -c Release --project bench/Relay.Bench -- --smoke || fail "benchmark smoke run failed"
 
 # --- tests -----------------------------------------------------------------------------------------------------------
 section "dotnet test (RELAY_BIN=artifacts/publish/relay${claude_bin:+, CLAUDE_BIN=$claude_bin})"
