@@ -152,6 +152,17 @@ public sealed class RelaySandbox : IAsyncDisposable
         var spawnedHub = await HubPidAsync();
         // Read the pids before disposing: a disposed Process no longer knows its id.
         var ownPids = processes.Select(p => p.Pid).ToHashSet();
+
+        // SIGKILL everything at once, newest first, before waiting on any: a peer that outlived its hub by even a
+        // moment would reconnect and spawn a new hub into the directory being deleted.
+        for (var i = processes.Count - 1; i >= 0; i--)
+        {
+            if (!processes[i].HasExited)
+            {
+                processes[i].Signal(Posix.SIGKILL);
+            }
+        }
+
         foreach (var process in processes)
         {
             await process.DisposeAsync();
