@@ -132,51 +132,9 @@ internal sealed class LineProcess : IDisposable
 
     private void ReadLoop()
     {
-        var buffer = new byte[256 * 1024];
-        var filled = 0;
         try
         {
-            while (true)
-            {
-                if (filled == buffer.Length)
-                {
-                    Array.Resize(ref buffer, buffer.Length * 2);
-                }
-
-                var n = _stdout.Read(buffer, filled, buffer.Length - filled);
-                var timestamp = Stopwatch.GetTimestamp();
-                if (n <= 0)
-                {
-                    return;
-                }
-
-                var start = 0;
-                var scanFrom = filled;
-                filled += n;
-                while (true)
-                {
-                    var newline = buffer.AsSpan(scanFrom, filled - scanFrom).IndexOf((byte)'\n');
-                    if (newline < 0)
-                    {
-                        break;
-                    }
-
-                    var end = scanFrom + newline;
-                    if (end > start)
-                    {
-                        _onLine?.Invoke(buffer.AsSpan(start, end - start), timestamp);
-                    }
-
-                    start = end + 1;
-                    scanFrom = start;
-                }
-
-                if (start > 0)
-                {
-                    buffer.AsSpan(start, filled - start).CopyTo(buffer);
-                    filled -= start;
-                }
-            }
+            BlockingLines.Run(_stdout.Read, _onLine);
         }
         catch (IOException)
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 
 namespace Relay.Bench.Infra;
@@ -38,51 +37,9 @@ internal sealed class SocketLineReader : IDisposable
 
     private void Loop()
     {
-        var buffer = new byte[256 * 1024];
-        var filled = 0;
         try
         {
-            while (true)
-            {
-                if (filled == buffer.Length)
-                {
-                    Array.Resize(ref buffer, buffer.Length * 2);
-                }
-
-                var n = _socket.Receive(buffer.AsSpan(filled));
-                var timestamp = Stopwatch.GetTimestamp();
-                if (n <= 0)
-                {
-                    return;
-                }
-
-                var start = 0;
-                var scanFrom = filled;
-                filled += n;
-                while (true)
-                {
-                    var newline = buffer.AsSpan(scanFrom, filled - scanFrom).IndexOf((byte)'\n');
-                    if (newline < 0)
-                    {
-                        break;
-                    }
-
-                    var end = scanFrom + newline;
-                    if (end > start)
-                    {
-                        _onLine(buffer.AsSpan(start, end - start), timestamp);
-                    }
-
-                    start = end + 1;
-                    scanFrom = start;
-                }
-
-                if (start > 0)
-                {
-                    buffer.AsSpan(start, filled - start).CopyTo(buffer);
-                    filled -= start;
-                }
-            }
+            BlockingLines.Run(span => _socket.Receive(span), _onLine);
         }
         catch (SocketException)
         {
