@@ -30,13 +30,6 @@ public static class RelayJson
     /// <summary>UTF-8 JSON of one line, without the trailing newline.</summary>
     public static byte[] Serialize(ServerMessage message) => JsonSerializer.SerializeToUtf8Bytes(message, ServerInfo);
 
-    /// <summary>Writes one line, without the trailing newline.</summary>
-    public static void Write(IBufferWriter<byte> output, ServerMessage message)
-    {
-        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
-        JsonSerializer.Serialize(writer, message, ServerInfo);
-    }
-
     /// <summary>Parses a client line. Throws <see cref="RelayJsonException"/> for anything that is not a valid message.</summary>
     public static ClientMessage ParseClient(ReadOnlySpan<byte> line) => Parse(line, ClientInfo);
 

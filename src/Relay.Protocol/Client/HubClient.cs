@@ -121,21 +121,6 @@ public sealed class HubClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends raw bytes (tests and diagnostics only). A newline is appended.</summary>
-    public async ValueTask SendRawAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken = default)
-    {
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await _socket.SendAsync(line, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            await _socket.SendAsync("\n"u8.ToArray(), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
-    }
-
     private async Task ReceiveLoopAsync()
     {
         await Task.Yield();
