@@ -140,6 +140,34 @@ public sealed class RelaySandbox : IAsyncDisposable
         }
     }
 
+    /// <summary>Live processes with an argument inside this sandbox's root (a hub spawned with its data dir).</summary>
+    private List<int> ProcessesNamingRoot()
+    {
+        var prefix = Root + "/";
+        var found = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(System.IO.Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            try
+            {
+                var args = File.ReadAllText(System.IO.Path.Combine(dir, "cmdline")).Split('\0');
+                if (args.Any(arg => arg.StartsWith(prefix, StringComparison.Ordinal)) && Posix.IsAlive(pid))
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return found;
+    }
+
     public async ValueTask DisposeAsync()
     {
         List<TrackedProcess> processes;
@@ -147,11 +175,6 @@ public sealed class RelaySandbox : IAsyncDisposable
         {
             processes = [.. _processes];
         }
-
-        // A hub spawned by a channel of this test is not our child: find it through its socket before stopping anything.
-        var spawnedHub = await HubPidAsync();
-        // Read the pids before disposing: a disposed Process no longer knows its id.
-        var ownPids = processes.Select(p => p.Pid).ToHashSet();
 
         // SIGKILL everything at once, newest first, before waiting on any: a peer that outlived its hub by even a
         // moment would reconnect and spawn a new hub into the directory being deleted.
@@ -168,10 +191,26 @@ public sealed class RelaySandbox : IAsyncDisposable
             await process.DisposeAsync();
         }
 
-        if (spawnedHub is { } pid && !ownPids.Contains(pid))
+        // Hubs spawned by this test's channels and CLI peers are not our children, and one may still be starting
+        // (not yet answering on the socket). Every spawned hub names its data dir on its command line
+        // (`relay hub --detach --data-dir <dir>`), so this sandbox's unique root finds exactly those.
+        for (var round = 0; round < 5; round++)
         {
-            Posix.Kill(pid, Posix.SIGKILL);
-            await Posix.WaitForExitAsync(pid, TimeSpan.FromSeconds(5));
+            var strays = ProcessesNamingRoot();
+            if (strays.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var pid in strays)
+            {
+                Posix.Kill(pid, Posix.SIGKILL);
+            }
+
+            foreach (var pid in strays)
+            {
+                await Posix.WaitForExitAsync(pid, TimeSpan.FromSeconds(5));
+            }
         }
 
         try
