@@ -14,7 +14,7 @@ internal static class WatchFormatter
         line.Append(' ').Append(e.Event.PadRight(13));
         var who = e.Event switch
         {
-            "peer_rename" => $"{e.OldName} -> {e.Name}",
+            HubEvents.PeerRename => $"{e.OldName} -> {e.Name}",
             _ when e.From is not null && e.To is not null => $"{e.From} -> {e.To}",
             _ when e.From is not null => e.From,
             _ => e.Name ?? e.To,

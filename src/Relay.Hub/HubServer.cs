@@ -38,7 +38,7 @@ public sealed class HubServer : IDisposable
         using var ownership = SocketOwnership.TryAcquire(_options.SocketPath);
         if (ownership is null)
         {
-            _log.Event(LogLevel.Debug, "hub_not_started", ("socket", _options.SocketPath), ("reason", "another hub holds the lock"));
+            _log.Event(LogLevel.Debug, HubLogEvents.HubNotStarted, ("socket", _options.SocketPath), ("reason", "another hub holds the lock"));
             return HubRunResult.AnotherHubRunning;
         }
 
@@ -50,7 +50,7 @@ public sealed class HubServer : IDisposable
         {
             _log.Event(
                 LogLevel.Info,
-                "hub_start",
+                HubLogEvents.HubStart,
                 ("socket", _options.SocketPath),
                 ("protocol_version", ProtocolVersion.Current),
                 ("version", HubVersion.Text),
@@ -61,7 +61,7 @@ public sealed class HubServer : IDisposable
                 while (!_stop.IsCancellationRequested)
                 {
                     var socket = await listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
-                    var connection = new PeerConnection(socket, router, _options);
+                    var connection = new SocketPeer(socket, router, _options);
                     router.OnConnected(connection);
                     connections.RemoveAll(static t => t.IsCompleted);
                     connections.Add(Task.Run(connection.RunAsync, CancellationToken.None));
@@ -79,7 +79,7 @@ public sealed class HubServer : IDisposable
 
         router.CloseAll();
         await Task.WhenAny(Task.WhenAll(connections), Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)).ConfigureAwait(false);
-        _log.Event(LogLevel.Info, "hub_stop", ("reason", _stopReason), ("uptime_ms", (long)router.Uptime.TotalMilliseconds));
+        _log.Event(LogLevel.Info, HubLogEvents.HubStop, ("reason", _stopReason), ("uptime_ms", (long)router.Uptime.TotalMilliseconds));
         return HubRunResult.Stopped;
     }
 

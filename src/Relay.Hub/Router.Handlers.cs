@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using NLog;
 using Relay.Protocol;
@@ -13,7 +12,7 @@ internal sealed partial class Router
     private const int MaxBranchLength = 256;
     private const int MaxKindLength = 32;
 
-    private void OnRegister(PeerConnection connection, RegisterMessage message)
+    private void OnRegister(IPeer connection, RegisterMessage message)
     {
         if (connection.Name is { } current)
         {
@@ -61,12 +60,12 @@ internal sealed partial class Router
         connection.GitBranch = message.GitBranch;
         connection.Pid = message.Pid;
         connection.Kind = message.Kind;
-        connection.LastSeen = DateTimeOffset.UtcNow;
+        connection.LastSeen = _time.GetUtcNow();
         Send(connection, new AckMessage { ReqId = message.ReqId, Name = message.Name, ProtocolVersion = ProtocolVersion.Current, HubPid = Environment.ProcessId });
-        _log.Event(LogLevel.Info, "peer_register", ("name", message.Name), ("kind", message.Kind), ("pid", message.Pid), ("cwd", message.Cwd), ("git_branch", message.GitBranch));
+        _log.Event(LogLevel.Info, HubLogEvents.PeerRegister, ("name", message.Name), ("kind", message.Kind), ("pid", message.Pid), ("cwd", message.Cwd), ("git_branch", message.GitBranch));
         if (HasObservers)
         {
-            Emit(new HubEventMessage { Event = "peer_register", At = DateTimeOffset.UtcNow, Name = message.Name, Kind = message.Kind });
+            Emit(new HubEventMessage { Event = HubEvents.PeerRegister, At = connection.LastSeen, Name = message.Name, Kind = message.Kind });
         }
 
         if (_registry.Count == 1)
@@ -75,7 +74,7 @@ internal sealed partial class Router
         }
     }
 
-    private void OnWatch(PeerConnection connection, WatchMessage message)
+    private void OnWatch(IPeer connection, WatchMessage message)
     {
         if (connection.Name is not null || connection.IsObserver)
         {
@@ -94,11 +93,11 @@ internal sealed partial class Router
         Send(connection, new AckMessage { ReqId = message.ReqId, ProtocolVersion = ProtocolVersion.Current, HubPid = Environment.ProcessId });
         if (_debug)
         {
-            _log.Event(LogLevel.Debug, "observer_start", ("observer", connection.ToString()));
+            _log.Event(LogLevel.Debug, HubLogEvents.ObserverStart, ("observer", connection.ToString()));
         }
     }
 
-    private void OnHubStatus(PeerConnection connection, HubStatusMessage message) =>
+    private void OnHubStatus(IPeer connection, HubStatusMessage message) =>
         Send(connection, new HubStatusReplyMessage
         {
             ReqId = message.ReqId,
@@ -113,7 +112,7 @@ internal sealed partial class Router
             Version = HubVersion.Text,
         });
 
-    private void OnRename(PeerConnection connection, RenameMessage message)
+    private void OnRename(IPeer connection, RenameMessage message)
     {
         if (!PeerNames.IsValid(message.Name))
         {
@@ -134,14 +133,14 @@ internal sealed partial class Router
             return;
         }
 
-        _log.Event(LogLevel.Info, "peer_rename", ("name", message.Name), ("old_name", oldName));
+        _log.Event(LogLevel.Info, HubLogEvents.PeerRename, ("name", message.Name), ("old_name", oldName));
         if (HasObservers)
         {
-            Emit(new HubEventMessage { Event = "peer_rename", At = DateTimeOffset.UtcNow, Name = message.Name, OldName = oldName, Kind = connection.Kind });
+            Emit(new HubEventMessage { Event = HubEvents.PeerRename, At = _time.GetUtcNow(), Name = message.Name, OldName = oldName, Kind = connection.Kind });
         }
     }
 
-    private void OnListPeers(PeerConnection connection, ListPeersMessage message)
+    private void OnListPeers(IPeer connection, ListPeersMessage message)
     {
         var peers = new List<PeerInfo>(_registry.Count);
         foreach (var peer in _registry.Peers)
@@ -162,7 +161,7 @@ internal sealed partial class Router
         Send(connection, new PeersMessage { ReqId = message.ReqId, Peers = peers });
     }
 
-    private void OnAsk(PeerConnection connection, AskMessage message)
+    private void OnAsk(IPeer connection, AskMessage message)
     {
         if (!CheckIds(connection, message.ReqId, message.AskId, message.ThreadId)
             || !CheckText(connection, message.ReqId, message.Question, "question")
@@ -190,7 +189,7 @@ internal sealed partial class Router
             Asker = connection,
             Target = target,
             ThreadId = message.ThreadId ?? RandomIds.New("t"),
-            StartedAt = Stopwatch.GetTimestamp(),
+            StartedAt = _time.GetTimestamp(),
         };
         if (!_pending.TryAdd(ask))
         {
@@ -198,21 +197,21 @@ internal sealed partial class Router
             return;
         }
 
-        ask.Timer = new Timer(_onAskTimeout, ask, timeout, Timeout.InfiniteTimeSpan);
+        ask.Timer = _time.CreateTimer(_onAskTimeout, ask, timeout, Timeout.InfiniteTimeSpan);
         Send(connection, new AckMessage { ReqId = message.ReqId, AskId = ask.AskId, ThreadId = ask.ThreadId });
         Send(target, new IncomingAskMessage { AskId = ask.AskId, From = connection.Name!, Question = message.Question, ThreadId = ask.ThreadId });
         if (_debug)
         {
-            _log.Event(LogLevel.Debug, "ask_delivered", ("ask_id", ask.AskId), ("from", connection.Name), ("to", target.Name), ("thread_id", ask.ThreadId), ("bytes", message.Question.Length));
+            _log.Event(LogLevel.Debug, HubLogEvents.AskDelivered, ("ask_id", ask.AskId), ("from", connection.Name), ("to", target.Name), ("thread_id", ask.ThreadId), ("bytes", message.Question.Length));
         }
 
         if (HasObservers)
         {
-            Emit(new HubEventMessage { Event = "ask", At = DateTimeOffset.UtcNow, From = connection.Name, To = target.Name, AskId = ask.AskId, ThreadId = ask.ThreadId, Bytes = Encoding.UTF8.GetByteCount(message.Question) });
+            Emit(new HubEventMessage { Event = HubEvents.Ask, At = _time.GetUtcNow(), From = connection.Name, To = target.Name, AskId = ask.AskId, ThreadId = ask.ThreadId, Bytes = Encoding.UTF8.GetByteCount(message.Question) });
         }
     }
 
-    private void OnReply(PeerConnection connection, ReplyMessage message)
+    private void OnReply(IPeer connection, ReplyMessage message)
     {
         if (!CheckIds(connection, message.ReqId, message.AskId, null)
             || !CheckText(connection, message.ReqId, message.Text, "text"))
@@ -240,22 +239,22 @@ internal sealed partial class Router
             return;
         }
 
-        var latencyMs = Stopwatch.GetElapsedTime(ask.StartedAt).TotalMilliseconds;
+        var latencyMs = _time.GetElapsedTime(ask.StartedAt).TotalMilliseconds;
         var from = ask.Target.Name!;
         Send(connection, new AckMessage { ReqId = message.ReqId, AskId = ask.AskId, ThreadId = ask.ThreadId });
         Send(ask.Asker, new IncomingReplyMessage { AskId = ask.AskId, From = from, Text = message.Text, ThreadId = ask.ThreadId, BroadcastId = ask.BroadcastId });
         if (_debug)
         {
-            _log.Event(LogLevel.Debug, "reply_delivered", ("ask_id", ask.AskId), ("from", from), ("to", ask.Asker.Name), ("latency_ms", Math.Round(latencyMs, 3)));
+            _log.Event(LogLevel.Debug, HubLogEvents.ReplyDelivered, ("ask_id", ask.AskId), ("from", from), ("to", ask.Asker.Name), ("latency_ms", Math.Round(latencyMs, 3)));
         }
 
         if (HasObservers)
         {
-            Emit(new HubEventMessage { Event = "reply", At = DateTimeOffset.UtcNow, From = from, To = ask.Asker.Name, AskId = ask.AskId, BroadcastId = ask.BroadcastId, ThreadId = ask.ThreadId, LatencyMs = Math.Round(latencyMs, 3), Bytes = Encoding.UTF8.GetByteCount(message.Text) });
+            Emit(new HubEventMessage { Event = HubEvents.Reply, At = _time.GetUtcNow(), From = from, To = ask.Asker.Name, AskId = ask.AskId, BroadcastId = ask.BroadcastId, ThreadId = ask.ThreadId, LatencyMs = Math.Round(latencyMs, 3), Bytes = Encoding.UTF8.GetByteCount(message.Text) });
         }
     }
 
-    private void OnBroadcast(PeerConnection connection, BroadcastMessage message)
+    private void OnBroadcast(IPeer connection, BroadcastMessage message)
     {
         if (!CheckIds(connection, message.ReqId, null, message.ThreadId)
             || !CheckText(connection, message.ReqId, message.Question, "question")
@@ -266,7 +265,7 @@ internal sealed partial class Router
 
         var broadcastId = RandomIds.New("b");
         var threadId = message.ThreadId ?? RandomIds.New("t");
-        var targets = new List<PeerConnection>(_registry.Count);
+        var targets = new List<IPeer>(_registry.Count);
         foreach (var peer in _registry.Peers)
         {
             if (!ReferenceEquals(peer, connection))
@@ -283,7 +282,7 @@ internal sealed partial class Router
         }
 
         Send(connection, new BroadcastAckMessage { ReqId = message.ReqId, BroadcastId = broadcastId, PeerCount = targets.Count, Targets = names });
-        var now = Stopwatch.GetTimestamp();
+        var now = _time.GetTimestamp();
         for (var i = 0; i < targets.Count; i++)
         {
             var target = targets[i];
@@ -297,22 +296,22 @@ internal sealed partial class Router
                 StartedAt = now,
             };
             _pending.TryAdd(ask);
-            ask.Timer = new Timer(_onAskTimeout, ask, timeout, Timeout.InfiniteTimeSpan);
+            ask.Timer = _time.CreateTimer(_onAskTimeout, ask, timeout, Timeout.InfiniteTimeSpan);
             Send(target, new IncomingAskMessage { AskId = ask.AskId, From = connection.Name!, Question = message.Question, ThreadId = threadId, BroadcastId = broadcastId });
         }
 
         if (_debug)
         {
-            _log.Event(LogLevel.Debug, "broadcast_sent", ("broadcast_id", broadcastId), ("from", connection.Name), ("peer_count", targets.Count), ("thread_id", threadId));
+            _log.Event(LogLevel.Debug, HubLogEvents.BroadcastSent, ("broadcast_id", broadcastId), ("from", connection.Name), ("peer_count", targets.Count), ("thread_id", threadId));
         }
 
         if (HasObservers)
         {
-            Emit(new HubEventMessage { Event = "broadcast", At = DateTimeOffset.UtcNow, From = connection.Name, BroadcastId = broadcastId, ThreadId = threadId, PeerCount = targets.Count, Bytes = Encoding.UTF8.GetByteCount(message.Question) });
+            Emit(new HubEventMessage { Event = HubEvents.Broadcast, At = _time.GetUtcNow(), From = connection.Name, BroadcastId = broadcastId, ThreadId = threadId, PeerCount = targets.Count, Bytes = Encoding.UTF8.GetByteCount(message.Question) });
         }
     }
 
-    private bool CheckIds(PeerConnection connection, string? reqId, string? askId, string? threadId)
+    private bool CheckIds(IPeer connection, string? reqId, string? askId, string? threadId)
     {
         if (askId is not null && (askId.Length is 0 or > Limits.MaxIdLength))
         {
@@ -329,7 +328,7 @@ internal sealed partial class Router
         return true;
     }
 
-    private bool CheckText(PeerConnection connection, string? reqId, string text, string field)
+    private bool CheckText(IPeer connection, string? reqId, string text, string field)
     {
         // Most texts are far below the limit even at 3 bytes per UTF-16 unit; count exactly only near it.
         if (text.Length * 3L <= Limits.MaxTextBytes
@@ -342,7 +341,7 @@ internal sealed partial class Router
         return false;
     }
 
-    private bool CheckTimeout(PeerConnection connection, string? reqId, long? timeoutMs, out TimeSpan timeout)
+    private bool CheckTimeout(IPeer connection, string? reqId, long? timeoutMs, out TimeSpan timeout)
     {
         timeout = _options.DefaultAskTimeout;
         if (timeoutMs is not { } ms)

@@ -64,7 +64,7 @@ public sealed class HubLifecycleTests
 
         Assert.False(File.Exists(world.SocketPath));
         Assert.True(await observer.WaitClosedAsync());
-        Assert.Contains("hub_idle", await ReadLogsAsync(world.Sandbox), StringComparison.Ordinal);
+        Assert.Contains(HubLogEvents.HubIdle, await ReadLogsAsync(world.Sandbox), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class HubLifecycleTests
         Assert.False(File.Exists(world.SocketPath));
         Assert.True(await alice.WaitClosedAsync());
         var logs = await ReadLogsAsync(world.Sandbox);
-        Assert.Contains("hub_stop", logs, StringComparison.Ordinal);
+        Assert.Contains(HubLogEvents.HubStop, logs, StringComparison.Ordinal);
     }
 
     [Fact]
