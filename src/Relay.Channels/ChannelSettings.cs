@@ -17,6 +17,9 @@ internal sealed record ChannelSettings
     /// <summary><c>CLAUDE_RELAY_PRESET_NAME</c>, unvalidated.</summary>
     public string? PresetName { get; init; }
 
+    /// <summary><c>RELAY_DELIVERY</c> (or <c>--delivery</c>): auto (null), inbox, channel or pull; unvalidated.</summary>
+    public string? Delivery { get; init; }
+
     /// <summary><c>RELAY_LOG_STDERR=1</c>: also log to stderr.</summary>
     public bool LogToStderr { get; init; }
 
@@ -28,6 +31,7 @@ internal sealed record ChannelSettings
         AskTimeoutMs = PositiveMilliseconds("RELAY_ASK_TIMEOUT_MS"),
         PushDelay = NonNegativeMilliseconds("RELAY_PUSH_DELAY_MS") is { } delay ? TimeSpan.FromMilliseconds(delay) : DefaultPushDelay,
         PresetName = Environment.GetEnvironmentVariable("CLAUDE_RELAY_PRESET_NAME"),
+        Delivery = Environment.GetEnvironmentVariable("RELAY_DELIVERY") is { Length: > 0 } delivery ? delivery : null,
         LogToStderr = Environment.GetEnvironmentVariable("RELAY_LOG_STDERR") == "1",
         WorkingDirectory = SafeCurrentDirectory(),
     };

@@ -14,7 +14,7 @@ namespace Relay.Channels;
 /// </summary>
 internal sealed class PushQueue
 {
-    private readonly ConcurrentQueue<JsonRpcNotification> _queue = new();
+    private readonly ConcurrentQueue<(JsonRpcNotification Notification, Action? Sent)> _queue = new();
     private readonly TimeSpan _delay;
     private readonly Logger _log;
     private Func<JsonRpcNotification, Task>? _send;
@@ -48,9 +48,10 @@ internal sealed class PushQueue
         MaybeOpen();
     }
 
-    public void Enqueue(JsonRpcNotification notification)
+    /// <summary>Queues a push; <paramref name="sent"/> runs once it was written to Claude Code.</summary>
+    public void Enqueue(JsonRpcNotification notification, Action? sent = null)
     {
-        _queue.Enqueue(notification);
+        _queue.Enqueue((notification, sent));
         if (_open)
         {
             Drain();
@@ -93,11 +94,12 @@ internal sealed class PushQueue
         var send = _send ?? throw new InvalidOperationException("PushQueue.Attach was not called");
         while (true)
         {
-            while (_queue.TryDequeue(out var notification))
+            while (_queue.TryDequeue(out var item))
             {
                 try
                 {
-                    await send(notification).ConfigureAwait(false);
+                    await send(item.Notification).ConfigureAwait(false);
+                    item.Sent?.Invoke();
                 }
                 catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
                 {

@@ -15,6 +15,9 @@ internal static class ExitCodes
     public const int UnknownAsk = 7;
     public const int NameTaken = 8;
     public const int BadArgs = 9;
+    public const int Refused = 10;
+    public const int Expired = 11;
+    public const int Dropped = 12;
     public const int Interrupted = 130;
 
     public static int ForCode(string? code) => code switch
@@ -27,6 +30,9 @@ internal static class ExitCodes
         ErrorCodes.UnknownAsk => UnknownAsk,
         ErrorCodes.NameTaken => NameTaken,
         ErrorCodes.BadArgs or ErrorCodes.BadMsg => BadArgs,
+        ErrorCodes.Refused => Refused,
+        ErrorCodes.Expired => Expired,
+        ErrorCodes.Dropped => Dropped,
         _ => Failure,
     };
 }

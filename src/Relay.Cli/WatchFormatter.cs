@@ -29,6 +29,8 @@ internal static class WatchFormatter
             line.Append(" (").Append(Commands.PeersCommand.KindLabel(kind)).Append(')');
         }
 
+        Append(line, "status", e.Status);
+        Append(line, "via", e.Delivery);
         Append(line, "ask_id", e.AskId);
         Append(line, "broadcast_id", e.BroadcastId);
         Append(line, "thread", e.ThreadId);

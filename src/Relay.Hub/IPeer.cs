@@ -30,6 +30,14 @@ internal interface IPeer
 
     int? Pid { get; set; }
 
+    /// <summary>How messages reach this peer (<see cref="DeliveryPaths"/>).</summary>
+    string Delivery { get; set; }
+
+    /// <summary>The Claude Code session a channel serves (its pid and session id), when it said so.</summary>
+    int? ClaudePid { get; set; }
+
+    string? SessionId { get; set; }
+
     DateTimeOffset ConnectedAt { get; }
 
     /// <summary>Time of the peer's latest message of any kind.</summary>

@@ -17,4 +17,7 @@ internal sealed class PendingAsk
     public required long StartedAt { get; init; }
 
     public ITimer? Timer { get; set; }
+
+    /// <summary>How far the target got (<see cref="Relay.Protocol.Messages.AskStates"/>); <c>sent</c> at first.</summary>
+    public string Status { get; set; } = Relay.Protocol.Messages.AskStates.Sent;
 }

@@ -50,6 +50,18 @@ internal sealed partial class Router
             return;
         }
 
+        if (message.Delivery is { } delivery && !DeliveryPaths.IsValid(delivery))
+        {
+            BadMsg(connection, message.ReqId, "invalid delivery: use inbox, channel, pull or socket");
+            return;
+        }
+
+        if (message.SessionId is { Length: > Limits.MaxIdLength })
+        {
+            BadMsg(connection, message.ReqId, $"session_id longer than {Limits.MaxIdLength} characters");
+            return;
+        }
+
         if (!_registry.TryAdd(message.Name, connection))
         {
             SendErr(connection, ErrorCodes.NameTaken, $"the name {message.Name} is taken", message.ReqId);
@@ -60,12 +72,15 @@ internal sealed partial class Router
         connection.GitBranch = message.GitBranch;
         connection.Pid = message.Pid;
         connection.Kind = message.Kind;
+        connection.Delivery = message.Delivery ?? DeliveryPaths.Socket;
+        connection.ClaudePid = message.ClaudePid;
+        connection.SessionId = message.SessionId;
         connection.LastSeen = _time.GetUtcNow();
         Send(connection, new AckMessage { ReqId = message.ReqId, Name = message.Name, ProtocolVersion = ProtocolVersion.Current, HubPid = Environment.ProcessId });
-        _log.Event(LogLevel.Info, HubLogEvents.PeerRegister, ("name", message.Name), ("kind", message.Kind), ("pid", message.Pid), ("cwd", message.Cwd), ("git_branch", message.GitBranch));
+        _log.Event(LogLevel.Info, HubLogEvents.PeerRegister, ("name", message.Name), ("kind", message.Kind), ("delivery", connection.Delivery), ("pid", message.Pid), ("cwd", message.Cwd), ("git_branch", message.GitBranch));
         if (HasObservers)
         {
-            Emit(new HubEventMessage { Event = HubEvents.PeerRegister, At = connection.LastSeen, Name = message.Name, Kind = message.Kind });
+            Emit(new HubEventMessage { Event = HubEvents.PeerRegister, At = connection.LastSeen, Name = message.Name, Kind = message.Kind, Delivery = connection.Delivery });
         }
 
         if (_registry.Count == 1)
@@ -154,6 +169,8 @@ internal sealed partial class Router
                 ConnectedAt = peer.ConnectedAt,
                 Kind = peer.Kind,
                 Pid = peer.Pid,
+                Delivery = peer.Delivery,
+                ClaudePid = peer.ClaudePid,
             });
         }
 
@@ -198,8 +215,8 @@ internal sealed partial class Router
         }
 
         ask.Timer = _time.CreateTimer(_onAskTimeout, ask, timeout, Timeout.InfiniteTimeSpan);
-        Send(connection, new AckMessage { ReqId = message.ReqId, AskId = ask.AskId, ThreadId = ask.ThreadId });
-        Send(target, new IncomingAskMessage { AskId = ask.AskId, From = connection.Name!, Question = message.Question, ThreadId = ask.ThreadId });
+        Send(connection, new AckMessage { ReqId = message.ReqId, AskId = ask.AskId, ThreadId = ask.ThreadId, Delivery = target.Delivery });
+        Send(target, new IncomingAskMessage { AskId = ask.AskId, From = connection.Name!, Question = message.Question, ThreadId = ask.ThreadId, TimeoutMs = (long)timeout.TotalMilliseconds });
         if (_debug)
         {
             _log.Event(LogLevel.Debug, HubLogEvents.AskDelivered, ("ask_id", ask.AskId), ("from", connection.Name), ("to", target.Name), ("thread_id", ask.ThreadId), ("bytes", message.Question.Length));
@@ -207,7 +224,7 @@ internal sealed partial class Router
 
         if (HasObservers)
         {
-            Emit(new HubEventMessage { Event = HubEvents.Ask, At = _time.GetUtcNow(), From = connection.Name, To = target.Name, AskId = ask.AskId, ThreadId = ask.ThreadId, Bytes = Encoding.UTF8.GetByteCount(message.Question) });
+            Emit(new HubEventMessage { Event = HubEvents.Ask, At = _time.GetUtcNow(), From = connection.Name, To = target.Name, AskId = ask.AskId, ThreadId = ask.ThreadId, Bytes = Encoding.UTF8.GetByteCount(message.Question), Delivery = target.Delivery });
         }
     }
 
@@ -297,7 +314,7 @@ internal sealed partial class Router
             };
             _pending.TryAdd(ask);
             ask.Timer = _time.CreateTimer(_onAskTimeout, ask, timeout, Timeout.InfiniteTimeSpan);
-            Send(target, new IncomingAskMessage { AskId = ask.AskId, From = connection.Name!, Question = message.Question, ThreadId = threadId, BroadcastId = broadcastId });
+            Send(target, new IncomingAskMessage { AskId = ask.AskId, From = connection.Name!, Question = message.Question, ThreadId = threadId, BroadcastId = broadcastId, TimeoutMs = (long)timeout.TotalMilliseconds });
         }
 
         if (_debug)

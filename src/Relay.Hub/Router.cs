@@ -191,6 +191,10 @@ internal sealed partial class Router : IDisposable
             case HubStatusMessage status:
                 OnHubStatus(connection, status);
                 return;
+            case ReceiptMessage { SessionId: not null } receipt when connection.Name is null && !connection.IsObserver:
+                // A hook of a Claude Code session reports for that session's channel on a one-shot connection.
+                OnReceipt(connection, receipt);
+                return;
         }
 
         if (connection.Name is null)
@@ -215,6 +219,9 @@ internal sealed partial class Router : IDisposable
                 break;
             case RenameMessage rename:
                 OnRename(connection, rename);
+                break;
+            case ReceiptMessage receipt:
+                OnReceipt(connection, receipt);
                 break;
             default:
                 BadMsg(connection, message.ReqId, "unsupported message type");

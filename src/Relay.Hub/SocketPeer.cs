@@ -48,6 +48,14 @@ internal sealed class SocketPeer : IPeer
 
     public string? Kind { get; set; }
 
+    /// <summary>How messages reach this peer (<c>register.delivery</c>; <c>socket</c> when not given).</summary>
+    public string Delivery { get; set; } = Relay.Protocol.Messages.DeliveryPaths.Socket;
+
+    /// <summary>The Claude Code session a channel serves (its pid and session id), when it said so.</summary>
+    public int? ClaudePid { get; set; }
+
+    public string? SessionId { get; set; }
+
     public DateTimeOffset ConnectedAt { get; }
 
     public DateTimeOffset LastSeen { get; set; }

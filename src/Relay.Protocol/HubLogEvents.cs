@@ -19,4 +19,5 @@ public static class HubLogEvents
     public const string AskPeerGone = "ask_peer_gone";
     public const string BroadcastSent = "broadcast_sent";
     public const string BadMsg = "bad_msg";
+    public const string AskStatus = "ask_status";
 }

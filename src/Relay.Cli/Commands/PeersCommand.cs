@@ -49,10 +49,10 @@ internal static class PeersCommand
         }
 
         var now = DateTimeOffset.UtcNow;
-        var table = new TextTable("NAME", "KIND", "CWD", "BRANCH", "LAST SEEN");
+        var table = new TextTable("NAME", "KIND", "DELIVERY", "CWD", "BRANCH", "LAST SEEN");
         foreach (var p in peers)
         {
-            table.Add(p.Name, KindLabel(p.Kind), ShortPath(p.Cwd), p.GitBranch ?? "-", TimeAgo.Format(p.LastSeen, now));
+            table.Add(p.Name, KindLabel(p.Kind), p.Delivery ?? "-", ShortPath(p.Cwd), p.GitBranch ?? "-", TimeAgo.Format(p.LastSeen, now));
         }
 
         Console.Out.Write(table.ToString());
@@ -63,6 +63,7 @@ internal static class PeersCommand
     {
         PeerKinds.Claude => "claude session",
         PeerKinds.Cli => "cli",
+        PeerKinds.ClaudeNative => "claude session (no plugin)",
         null or "" => "-",
         _ => kind,
     };

@@ -11,4 +11,6 @@ public static class HubEvents
     public const string Reply = "reply";
     public const string Timeout = "timeout";
     public const string PeerGone = "peer_gone";
+    /// <summary>An ask moved on (delivered, held, surfaced) or ended with a delivery outcome (refused, expired, dropped).</summary>
+    public const string AskStatus = "ask_status";
 }
