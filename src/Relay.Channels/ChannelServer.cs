@@ -3,6 +3,7 @@ using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using NLog;
 using Relay.Channels.Delivery;
+using Relay.Inbox;
 using Relay.Protocol;
 using Relay.Protocol.Messages;
 
@@ -61,7 +62,7 @@ public static class ChannelServer
         var pushes = new PushQueue(settings.PushDelay, log);
         IDelivery? delivery = null;
         var link = new HubLink(dataDir, identity, message => delivery!.Deliver(message), summary => delivery!.Deliver(summary), log);
-        delivery = CreateDelivery(choice, pushes, link, identity, log);
+        delivery = CreateDelivery(choice, pushes, link, log);
         link.Start();
 
         var tools = new ChannelTools(link, delivery, settings, log);
@@ -104,13 +105,13 @@ public static class ChannelServer
         return DeliveryChoice.Resolve(setting == DeliveryChoice.Auto ? null : setting, ParentCommandLine.Read(Libc.GetParentPid()), inboxSocket);
     }
 
-    private static IDelivery CreateDelivery(DeliveryChoice choice, PushQueue pushes, HubLink link, PeerIdentity identity, Logger log)
+    private static IDelivery CreateDelivery(DeliveryChoice choice, PushQueue pushes, HubLink link, Logger log)
     {
         void Receipt(string askId, string status) => link.SendReceipt(askId, status);
         return choice.Path switch
         {
             DeliveryPaths.Channel => new ChannelPushDelivery(pushes, Receipt),
-            DeliveryPaths.Inbox => InboxDelivery.Create(choice.InboxSocket!, link, identity, log),
+            DeliveryPaths.Inbox => Delivery.InboxDelivery.Create(choice.InboxSocket!, link, log),
             _ => new PullDelivery(Receipt, log),
         };
     }

@@ -203,6 +203,11 @@ internal sealed class ChannelTools
         {
             pull.Drain(writer);
         }
+        else if (_delivery is Delivery.InboxDelivery inbox)
+        {
+            // What the native inbox would not take waits here.
+            inbox.Fallback.Drain(writer);
+        }
         else
         {
             writer.WriteStartArray("messages");

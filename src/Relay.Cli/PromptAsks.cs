@@ -21,10 +21,7 @@ internal static partial class PromptAsks
             }
         }
 
-        foreach (Match line in InboxAsk().Matches(prompt))
-        {
-            ids.Add(line.Groups["id"].Value);
-        }
+        ids.AddRange(Relay.Inbox.RelayInboxText.AskIdsIn(prompt));
 
         return [.. ids.Distinct(StringComparer.Ordinal)];
     }
@@ -37,7 +34,4 @@ internal static partial class PromptAsks
 
     [GeneratedRegex("(^|\\s)ask_id=\"(?<id>[^\"]{1,128})\"")]
     private static partial Regex AskId();
-
-    [GeneratedRegex("^relay ask from \\S+ · ask_id=(?<id>[A-Za-z0-9._-]{1,128})", RegexOptions.Multiline)]
-    private static partial Regex InboxAsk();
 }
