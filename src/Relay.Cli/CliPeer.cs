@@ -103,6 +103,14 @@ internal sealed class CliPeer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// True when Claude Code sessions with a native inbox run on this machine: a hub started now can reach them, so
+    /// <c>ask</c>, <c>broadcast</c> and <c>peers</c> start one. With none running they still never start an empty hub.
+    /// </summary>
+    public static bool NativeSessionsRunning() =>
+        Environment.GetEnvironmentVariable("RELAY_HUB_NATIVE_SESSIONS") != "0"
+        && new Relay.Inbox.ClaudeSessions(Relay.Inbox.ClaudeHome.Resolve()).List().Count > 0;
+
     public static string SafeCwd()
     {
         try

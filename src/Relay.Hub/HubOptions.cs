@@ -18,7 +18,16 @@ public sealed record HubOptions
     /// <summary>Environment variable: per-connection outbox bound in lines.</summary>
     public const string OutboxMaxLinesVariable = "RELAY_HUB_OUTBOX_MAX_LINES";
 
+    /// <summary>Environment variable: <c>0</c> turns off native Claude Code sessions as peers.</summary>
+    public const string NativeSessionsVariable = "RELAY_HUB_NATIVE_SESSIONS";
+
     public required string SocketPath { get; init; }
+
+    /// <summary>
+    /// Where Claude Code keeps its session records (<c>$CLAUDE_CONFIG_DIR</c>, else <c>~/.claude</c>); null leaves
+    /// native sessions out.
+    /// </summary>
+    public Inbox.ClaudeHome? ClaudeHome { get; init; }
 
     /// <summary>How long the hub lives on with no peer; <see cref="TimeSpan.Zero"/> or less means forever.</summary>
     public TimeSpan IdleExit { get; init; } = Limits.DefaultHubIdleExit;
@@ -35,7 +44,11 @@ public sealed record HubOptions
     /// </summary>
     public static HubOptions FromEnvironment(string socketPath, TimeSpan? idleExit = null)
     {
-        var options = new HubOptions { SocketPath = socketPath };
+        var options = new HubOptions
+        {
+            SocketPath = socketPath,
+            ClaudeHome = Environment.GetEnvironmentVariable(NativeSessionsVariable) == "0" ? null : Inbox.ClaudeHome.Resolve(),
+        };
         if (idleExit is { } explicitIdle)
         {
             options = options with { IdleExit = explicitIdle };

@@ -56,6 +56,7 @@ public sealed class HubServer : IDisposable
                 ("version", HubVersion.Text),
                 ("idle_exit_ms", (long)_options.IdleExit.TotalMilliseconds));
             router.Start();
+            using var natives = _options.ClaudeHome is { } home ? new Native.NativeSessions(router, home, TimeProvider.System) : null;
             try
             {
                 while (!_stop.IsCancellationRequested)

@@ -62,6 +62,7 @@ internal sealed partial class Router
             return;
         }
 
+        YieldNativeTo(message.ClaudePid);
         if (!_registry.TryAdd(message.Name, connection))
         {
             SendErr(connection, ErrorCodes.NameTaken, $"the name {message.Name} is taken", message.ReqId);
@@ -83,7 +84,7 @@ internal sealed partial class Router
             Emit(new HubEventMessage { Event = HubEvents.PeerRegister, At = connection.LastSeen, Name = message.Name, Kind = message.Kind, Delivery = connection.Delivery });
         }
 
-        if (_registry.Count == 1)
+        if (LocalPeerCount == 1)
         {
             DisarmIdle();
         }
@@ -122,6 +123,7 @@ internal sealed partial class Router
             StartedAt = StartedAt,
             UptimeMs = (long)Uptime.TotalMilliseconds,
             PeerCount = _registry.Count,
+            NativePeers = _natives.Count,
             PendingAsks = _pending.Count,
             Observers = _observers.Count,
             Version = HubVersion.Text,

@@ -326,7 +326,7 @@ internal sealed partial class Router : IDisposable
             Emit(new HubEventMessage { Event = HubEvents.PeerLeave, At = now, Name = name, Kind = connection.Kind });
         }
 
-        if (_registry.Count == 0)
+        if (connection is not Native.NativeSessionPeer && LocalPeerCount == 0)
         {
             ArmIdle();
         }
@@ -346,7 +346,7 @@ internal sealed partial class Router : IDisposable
     {
         lock (_gate)
         {
-            if (_registry.Count > 0 || _stopping)
+            if (LocalPeerCount > 0 || _stopping)
             {
                 return;
             }
@@ -381,6 +381,7 @@ internal sealed partial class Router : IDisposable
     /// </summary>
     private void EndAsk(PendingAsk ask, string code, string text, string logEvent, string hubEvent)
     {
+        (ask.Target as Native.NativeSessionPeer)?.Forget(ask.AskId);
         var target = ask.Target.Name;
         Send(ask.Asker, new ErrMessage
         {

@@ -22,7 +22,7 @@ internal static class AskCommand
         };
         var thread = CliArguments.Thread();
         var asName = CliArguments.As("Join under this peer name instead of cli-<user>");
-        var command = new Command("ask", "Ask one peer a question and print its reply (does not start a hub)")
+        var command = new Command("ask", "Ask one peer a question and print its reply; progress (delivered, held, …) goes to stderr")
         {
             peerArgument, questionArgument, timeout, thread, asName, CliOptions.Json,
         };
@@ -34,8 +34,8 @@ internal static class AskCommand
             var wait = CliDurations.Parse("--timeout", parse.GetValue(timeout)!);
             var question = await TextArgument.ReadAsync("question", parse.GetValue(questionArgument), cancellationToken);
 
-            // No hub means no peer could answer: report that instead of starting an empty hub.
-            await using var peer = await CliPeer.JoinAsync(dataDir, parse.GetValue(asName), spawn: false, cancellationToken);
+            // No hub and no Claude Code session means no peer could answer: report that instead of starting an empty hub.
+            await using var peer = await CliPeer.JoinAsync(dataDir, parse.GetValue(asName), spawn: CliPeer.NativeSessionsRunning(), cancellationToken);
             var askId = RandomIds.New("a");
             var answer = await peer.RequestAsync(new AskMessage
             {

@@ -9,7 +9,7 @@ internal static class PeersCommand
 {
     public static Command Create()
     {
-        var command = new Command("peers", "List the live peers: Claude sessions and terminals (never starts a hub)")
+        var command = new Command("peers", "List the live peers: Claude Code sessions (with or without the plugin) and terminals, with how each is reached")
         {
             CliOptions.Json,
         };
@@ -23,7 +23,7 @@ internal static class PeersCommand
         var json = parse.GetValue(CliOptions.Json);
 
         // list_peers needs a registered connection: join briefly as a cli peer and leave ourselves out.
-        await using var peer = await CliPeer.JoinAsync(dataDir, exactName: null, spawn: false, cancellationToken);
+        await using var peer = await CliPeer.JoinAsync(dataDir, exactName: null, spawn: CliPeer.NativeSessionsRunning(), cancellationToken);
         var answer = await peer.RequestAsync(new ListPeersMessage(), cancellationToken);
         if (answer is ErrMessage err)
         {

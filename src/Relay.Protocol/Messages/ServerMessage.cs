@@ -86,6 +86,8 @@ public sealed class HubStatusReplyMessage : ServerMessage
     public required int PeerCount { get; set; }
     public required int PendingAsks { get; set; }
     public required int Observers { get; set; }
+    /// <summary>Of <see cref="PeerCount"/>, the Claude Code sessions without a relay channel (reached through their inbox).</summary>
+    public int? NativePeers { get; set; }
     public string? Version { get; set; }
 }
 
