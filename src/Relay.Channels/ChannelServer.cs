@@ -50,7 +50,8 @@ public static class ChannelServer
         link.Start();
 
         var tools = new ChannelTools(link, settings, log);
-        var transport = new StreamServerTransport(StdioStreams.OpenInput(() => stop.Request("stdin_eof")), StdioStreams.OpenOutput(), ServerName);
+        var stdio = new StreamServerTransport(StdioStreams.OpenInput(() => stop.Request("stdin_eof")), StdioStreams.OpenOutput(), ServerName);
+        var transport = new LegacyOnlyTransport(stdio, log);
         var server = McpServer.Create(transport, CreateOptions(tools, pushes));
         pushes.Attach(notification => server.SendMessageAsync(notification, CancellationToken.None));
 
