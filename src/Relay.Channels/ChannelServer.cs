@@ -45,7 +45,7 @@ public static class ChannelServer
 
         var sessionsFile = SessionNameSync.FileForParent();
         var identity = PeerIdentity.Resolve(settings, sessionsFile, log);
-        var pushes = new PushQueue(settings.PushDelay, log);
+        var pushes = new PushQueue(settings.PushDelay, settings.PushFallback, log);
         var link = new HubLink(dataDir, identity, message => Push(pushes, message), log);
         link.Start();
 
@@ -94,10 +94,14 @@ public static class ChannelServer
         {
             ListToolsHandler = (_, _) =>
             {
-                pushes.MarkToolsListed();
+                pushes.MarkToolsUsed();
                 return ValueTask.FromResult(ToolCatalog.Result);
             },
-            CallToolHandler = (request, cancellationToken) => tools.CallAsync(request.Params, cancellationToken),
+            CallToolHandler = (request, cancellationToken) =>
+            {
+                pushes.MarkToolsUsed();
+                return tools.CallAsync(request.Params, cancellationToken);
+            },
             NotificationHandlers =
             [
                 new(NotificationMethods.InitializedNotification, (_, _) =>
