@@ -59,14 +59,15 @@ public static class ChannelServer
             ClaudePid = sessionsFile is not null && File.Exists(sessionsFile) ? Libc.GetParentPid() : null,
             SessionId = sessionsFile is null ? null : SessionFile.TryReadString(sessionsFile, "sessionId"),
         };
-        var pushes = new PushQueue(settings.PushDelay, log);
+        var pushes = new PushQueue(settings.PushDelay, settings.PushFallback, log);
         IDelivery? delivery = null;
         var link = new HubLink(dataDir, identity, message => delivery!.Deliver(message), summary => delivery!.Deliver(summary), log);
         delivery = CreateDelivery(choice, pushes, link, log);
         link.Start();
 
         var tools = new ChannelTools(link, delivery, settings, log);
-        var transport = new StreamServerTransport(StdioStreams.OpenInput(() => stop.Request("stdin_eof")), StdioStreams.OpenOutput(), ServerName);
+        var stdio = new StreamServerTransport(StdioStreams.OpenInput(() => stop.Request("stdin_eof")), StdioStreams.OpenOutput(), ServerName);
+        var transport = new LegacyOnlyTransport(stdio, log);
         var server = McpServer.Create(transport, CreateOptions(tools, pushes, choice.Path));
         pushes.Attach(notification => server.SendMessageAsync(notification, CancellationToken.None));
 
@@ -129,10 +130,14 @@ public static class ChannelServer
         {
             ListToolsHandler = (_, _) =>
             {
-                pushes.MarkToolsListed();
+                pushes.MarkToolsUsed();
                 return ValueTask.FromResult(ToolCatalog.Result);
             },
-            CallToolHandler = (request, cancellationToken) => tools.CallAsync(request.Params, cancellationToken),
+            CallToolHandler = (request, cancellationToken) =>
+            {
+                pushes.MarkToolsUsed();
+                return tools.CallAsync(request.Params, cancellationToken);
+            },
             NotificationHandlers =
             [
                 new(NotificationMethods.InitializedNotification, (_, _) =>

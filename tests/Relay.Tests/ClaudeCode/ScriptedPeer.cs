@@ -12,6 +12,9 @@ namespace Relay.Tests.ClaudeCode;
 /// <item>prompts: <c>relay-test ask NAME: QUESTION ::end</c> (peers, then ask), <c>relay-test broadcast: QUESTION ::end</c>,
 /// <c>relay-test peers</c>, the expansion of <c>/relay:relay-rename NAME</c> or <c>/relay-rename NAME</c>; anything else gets "ready".</item>
 /// </list>
+/// Like a real model, it loads a deferred tool before calling it: when the relay tool it wants is not in the request's
+/// <c>tools</c> (Claude Code 2.1.332 defers MCP tools), it first calls <c>ToolSearch</c> with
+/// <c>select:NAME[,NAME…]</c>, then decides again on the request that carries the search result.
 /// </summary>
 public static partial class ScriptedPeer
 {
@@ -21,6 +24,9 @@ public static partial class ScriptedPeer
     public const string Broadcast = ClaudeWorld.ToolPrefix + "relay_broadcast";
     public const string Rename = ClaudeWorld.ToolPrefix + "relay_rename";
 
+    /// <summary>Claude Code's tool that loads deferred tools (2.1.332: MCP tools are deferred behind it).</summary>
+    public const string ToolSearch = "ToolSearch";
+
     public static string AskPrompt(string to, string question) => $"relay-test ask {to}: {question} ::end";
 
     public static string BroadcastPrompt(string question) => $"relay-test broadcast: {question} ::end";
@@ -29,54 +35,78 @@ public static partial class ScriptedPeer
     public static Func<ModelRequest, ModelReply> Brain(Func<ChannelTag, string>? answer = null)
     {
         answer ??= ask => "no answer from this peer";
-        return request =>
-        {
-            var answered = request.ToolCalls(Reply).Select(input => (string?)input["ask_id"]).ToHashSet();
-            var open = request.Channels
-                .Where(c => c["type"] == "ask" && c["ask_id"] is { } id && !answered.Contains(id))
-                .DistinctBy(c => c["ask_id"])
-                .ToList();
-            if (open.Count > 0)
-            {
-                return ModelReply.Tools([.. open.Select(c => (Reply, new JsonObject { ["ask_id"] = c["ask_id"], ["text"] = answer(c) }))]);
-            }
-
-            var prompt = request.LatestPrompt;
-            var results = request.LastToolResults;
-            if (results.Count > 0)
-            {
-                if (results[^1].Tool == Peers && AskPattern().Match(prompt) is { Success: true } ask && !request.ToolCalls(Ask).Any())
-                {
-                    return ModelReply.Tool(Ask, new JsonObject { ["to"] = ask.Groups["to"].Value, ["question"] = ask.Groups["question"].Value });
-                }
-
-                return ModelReply.Text("done");
-            }
-
-            if (request.LastUserText.Contains("<channel source=", StringComparison.Ordinal))
-            {
-                return ModelReply.Text("noted");
-            }
-
-            var last = request.LastUserText;
-            if (RenameCommand().Match(last) is { Success: true } rename)
-            {
-                return ModelReply.Tool(Rename, new JsonObject { ["new_name"] = rename.Groups["name"].Value.Trim() });
-            }
-
-            if (AskPattern().IsMatch(last) || last.Contains("relay-test peers", StringComparison.Ordinal))
-            {
-                return ModelReply.Tool(Peers, []);
-            }
-
-            if (BroadcastPattern().Match(last) is { Success: true } broadcast)
-            {
-                return ModelReply.Tool(Broadcast, new JsonObject { ["question"] = broadcast.Groups["question"].Value });
-            }
-
-            return ModelReply.Text("ready");
-        };
+        return request => Decide(request, answer) is var calls && calls.Count > 0 ? Load(request, calls) : ModelReply.Text(Say(request));
     }
+
+    /// <summary>The relay tool calls this request wants (none: the turn ends with text).</summary>
+    private static List<(string Name, JsonObject Input)> Decide(ModelRequest request, Func<ChannelTag, string> answer)
+    {
+        var answered = request.ToolCalls(Reply).Select(input => (string?)input["ask_id"]).ToHashSet();
+        var open = request.Channels
+            .Where(c => c["type"] == "ask" && c["ask_id"] is { } id && !answered.Contains(id))
+            .DistinctBy(c => c["ask_id"])
+            .ToList();
+        if (open.Count > 0)
+        {
+            return [.. open.Select(c => (Reply, new JsonObject { ["ask_id"] = c["ask_id"], ["text"] = answer(c) }))];
+        }
+
+        // A ToolSearch result only loaded tools: decide again on what started the turn.
+        var results = request.LastToolResults.Where(t => t.Tool != ToolSearch).ToList();
+        if (results.Count > 0)
+        {
+            if (results[^1].Tool == Peers && AskPattern().Match(request.LatestPrompt) is { Success: true } ask && !request.ToolCalls(Ask).Any())
+            {
+                return [(Ask, new JsonObject { ["to"] = ask.Groups["to"].Value, ["question"] = ask.Groups["question"].Value })];
+            }
+
+            return [];
+        }
+
+        var last = request.LastToolResults.Count > 0 ? request.TurnText : request.LastUserText;
+        if (last.Contains("<channel source=", StringComparison.Ordinal))
+        {
+            return [];
+        }
+
+        if (RenameCommand().Match(last) is { Success: true } rename)
+        {
+            return [(Rename, new JsonObject { ["new_name"] = rename.Groups["name"].Value.Trim() })];
+        }
+
+        if (AskPattern().IsMatch(last) || last.Contains("relay-test peers", StringComparison.Ordinal))
+        {
+            return [(Peers, [])];
+        }
+
+        if (BroadcastPattern().Match(last) is { Success: true } broadcast)
+        {
+            return [(Broadcast, new JsonObject { ["question"] = broadcast.Groups["question"].Value })];
+        }
+
+        return [];
+    }
+
+    /// <summary>The calls themselves when their tools are loaded, else one ToolSearch that loads them all.</summary>
+    private static ModelReply Load(ModelRequest request, List<(string Name, JsonObject Input)> calls)
+    {
+        var searched = request.ToolCalls(ToolSearch).Select(input => (string?)input["query"] ?? "").ToList();
+        var missing = calls.Select(c => c.Name).Distinct()
+            .Where(name => !request.ToolNames.Contains(name) && !searched.Any(q => q.StartsWith("select:", StringComparison.Ordinal) && q[7..].Split(',').Contains(name)))
+            .ToList();
+        if (missing.Count > 0 && request.ToolNames.Contains(ToolSearch))
+        {
+            return ModelReply.Tool(ToolSearch, new JsonObject { ["query"] = "select:" + string.Join(',', missing) });
+        }
+
+        return ModelReply.Tools([.. calls]);
+    }
+
+    /// <summary>The closing text of a turn that calls no tool.</summary>
+    private static string Say(ModelRequest request) =>
+        request.LastToolResults.Count > 0 ? "done"
+        : request.LastUserText.Contains("<channel source=", StringComparison.Ordinal) ? "noted"
+        : "ready";
 
     [GeneratedRegex("relay-test ask (?<to>\\S+): (?<question>.*?) ::end", RegexOptions.Singleline)]
     private static partial Regex AskPattern();
