@@ -136,19 +136,21 @@ RELAY_BIN=$relay_bin dotnet run -c Release --project bench/Relay.Bench -- --smok
 section "dotnet test (RELAY_BIN=artifacts/publish/relay${claude_bin:+, CLAUDE_BIN=$claude_bin}${claude_legacy_bin:+, CLAUDE_LEGACY_BIN=$claude_legacy_bin})"
 results=$artifacts/test-results
 rm -rf "$results"
-test_args=(relay.slnx --logger "trx;LogFileName=relay.trx" --logger "console;verbosity=normal" --results-directory "$results")
+# One trx per test project (a fixed LogFileName would let the second project overwrite the first's).
+test_args=(relay.slnx --logger "trx;LogFilePrefix=relay" --logger "console;verbosity=normal" --results-directory "$results")
 if [ -n "$filter" ]; then test_args+=(--filter "$filter"); fi
 test_rc=0
 RELAY_BIN=$relay_bin CLAUDE_BIN=$claude_bin CLAUDE_LEGACY_BIN=$claude_legacy_bin dotnet test "${test_args[@]}" || test_rc=$?
 
 section "summary"
-trx=$(find "$results" -name '*.trx' 2>/dev/null | head -n 1)
-if [ -z "$trx" ]; then
-  echo "no test results (dotnet test exited $test_rc before writing $results/relay.trx)"
+mapfile -t trx < <(find "$results" -name '*.trx' 2>/dev/null)
+if [ "${#trx[@]}" -eq 0 ]; then
+  echo "no test results (dotnet test exited $test_rc before writing $results/relay*.trx)"
   echo "0 passed, 1 failed"
   exit 1
 fi
-counter() { grep -o "<Counters [^>]*" "$trx" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+# Summed over every project's trx.
+counter() { grep -ho "<Counters [^>]*" "${trx[@]}" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' | awk '{ n += $1 } END { print n + 0 }'; }
 total=$(counter total)
 passed=$(counter passed)
 failed=$(($(counter failed) + $(counter error) + $(counter timeout) + $(counter aborted)))

@@ -31,9 +31,6 @@ internal sealed class HubLink : IAsyncDisposable
     /// <summary>How long a tool waits for a reconnect attempt before answering <c>hub_unreachable</c>.</summary>
     private static readonly TimeSpan ReconnectWait = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a request waits for the hub's answer.</summary>
-    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
-
     private readonly DataDir _dataDir;
     private readonly PeerIdentity _identity;
     private readonly Action<ServerMessage> _pushed;
@@ -90,14 +87,7 @@ internal sealed class HubLink : IAsyncDisposable
     public async Task<ServerMessage> RequestAsync(ClientMessage message, CancellationToken cancellationToken)
     {
         var client = await GetClientAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await client.RequestAsync(message, cancellationToken).WaitAsync(RequestTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException ex)
-        {
-            throw new HubUnreachableException("the hub did not answer in time", ex);
-        }
+        return await client.RequestAsync(message, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Renames this peer; on success the new name is also the one re-registered after a reconnect.</summary>
@@ -359,7 +349,7 @@ internal sealed class HubLink : IAsyncDisposable
                 ClaudePid = _identity.ClaudePid,
                 SessionId = _identity.SessionId,
             };
-            var answer = await client.RequestAsync(register, stopping).WaitAsync(RequestTimeout, stopping).ConfigureAwait(false);
+            var answer = await client.RequestAsync(register, stopping).ConfigureAwait(false);
             switch (answer)
             {
                 case AckMessage ack:
