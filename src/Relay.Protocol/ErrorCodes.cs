@@ -14,6 +14,7 @@ public static class ErrorCodes
     public const string HubUnreachable = "hub_unreachable";
     public const string BadArgs = "bad_args";
     public const string ProtocolMismatch = "protocol_mismatch";
+    public const string RateLimited = "rate_limited";
     /// <summary>Internal: a bug or I/O fault that has no better name.</summary>
     public const string Unexpected = "unexpected";
 }
