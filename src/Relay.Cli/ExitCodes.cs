@@ -15,9 +15,12 @@ internal static class ExitCodes
     public const int UnknownAsk = 7;
     public const int NameTaken = 8;
     public const int BadArgs = 9;
-    public const int Refused = 10;
-    public const int Expired = 11;
-    public const int Dropped = 12;
+    public const int RateLimited = 10;
+    /// <summary>The data dir is group/world-writable or owned by another user (not a wire error code).</summary>
+    public const int UnsafeDataDir = 11;
+    public const int Refused = 12;
+    public const int Expired = 13;
+    public const int Dropped = 14;
     public const int Interrupted = 130;
 
     public static int ForCode(string? code) => code switch
@@ -29,6 +32,7 @@ internal static class ExitCodes
         ErrorCodes.ProtocolMismatch => ProtocolMismatch,
         ErrorCodes.UnknownAsk => UnknownAsk,
         ErrorCodes.NameTaken => NameTaken,
+        ErrorCodes.RateLimited => RateLimited,
         ErrorCodes.BadArgs or ErrorCodes.BadMsg => BadArgs,
         ErrorCodes.Refused => Refused,
         ErrorCodes.Expired => Expired,

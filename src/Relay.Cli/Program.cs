@@ -27,4 +27,10 @@ if (args.Length > 0 && parse.Action is System.CommandLine.Invocation.ParseErrorA
     return CliRunner.ReportUsageErrors(parse);
 }
 
+// A group/world-writable or foreign data dir is refused by every role, before anything touches the socket.
+if (DataDirGate.Refuse(parse) is { } refused)
+{
+    return refused;
+}
+
 return await parse.InvokeAsync().ConfigureAwait(false);

@@ -62,16 +62,17 @@ internal static class BadMessageText
                 {
                     reader.Read();
                     typeSeen = true;
-                    type = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    // Compared, never decoded: a string with lone surrogate escapes ("\udfff") cannot be decoded.
+                    type = reader.TokenType == JsonTokenType.String ? ClientType(ref reader) : null;
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
         {
             return "malformed JSON";
         }
 
-        if (!typeSeen || type is null || !s_clientTypes.Contains(type))
+        if (!typeSeen || type is null)
         {
             return "missing or unknown \"type\"";
         }
@@ -82,6 +83,20 @@ internal static class BadMessageText
         }
 
         return $"{type}: a required field is missing or has the wrong type";
+    }
+
+    /// <summary>The client message type the current string token spells, or null.</summary>
+    private static string? ClientType(ref Utf8JsonReader reader)
+    {
+        foreach (var type in s_clientTypes)
+        {
+            if (reader.ValueTextEquals(type))
+            {
+                return type;
+            }
+        }
+
+        return null;
     }
 
     private static bool IsSchemaPath(string path)

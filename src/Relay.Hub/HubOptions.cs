@@ -18,6 +18,15 @@ public sealed record HubOptions
     /// <summary>Environment variable: per-connection outbox bound in lines.</summary>
     public const string OutboxMaxLinesVariable = "RELAY_HUB_OUTBOX_MAX_LINES";
 
+    /// <summary>Environment variable: asks (and broadcasts) one peer may send per second, refilling its bucket; 0 = no rate limit.</summary>
+    public const string AskRateVariable = "RELAY_HUB_ASK_RATE";
+
+    /// <summary>Environment variable: how many asks one peer may send at once before the rate applies.</summary>
+    public const string AskBurstVariable = "RELAY_HUB_ASK_BURST";
+
+    /// <summary>Environment variable: how many asks one peer may have waiting for replies at once; 0 = no bound.</summary>
+    public const string MaxPendingAsksVariable = "RELAY_HUB_MAX_PENDING_ASKS";
+
     /// <summary>Environment variable: <c>0</c> turns off native Claude Code sessions as peers.</summary>
     public const string NativeSessionsVariable = "RELAY_HUB_NATIVE_SESSIONS";
 
@@ -28,6 +37,18 @@ public sealed record HubOptions
     /// native sessions out.
     /// </summary>
     public Inbox.ClaudeHome? ClaudeHome { get; init; }
+
+    /// <summary>Token refill per second of each asking peer's bucket; 0 or less turns the rate limit off.</summary>
+    public double AskRatePerSecond { get; init; } = Limits.AskRatePerSecond;
+
+    /// <summary>Tokens in a full bucket: the burst one peer may ask before the rate applies.</summary>
+    public int AskBurst { get; init; } = Limits.AskBurst;
+
+    /// <summary>Pending asks one peer may have at once; 0 or less means no bound.</summary>
+    public int MaxPendingAsksPerPeer { get; init; } = Limits.MaxPendingAsksPerPeer;
+
+    /// <summary>The clock of the rate limit (tests inject their own).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>How long the hub lives on with no peer; <see cref="TimeSpan.Zero"/> or less means forever.</summary>
     public TimeSpan IdleExit { get; init; } = Limits.DefaultHubIdleExit;
@@ -71,6 +92,21 @@ public sealed record HubOptions
         if (ReadLong(OutboxMaxLinesVariable) is { } lines && lines > 0)
         {
             options = options with { OutboxMaxLines = (int)Math.Min(lines, int.MaxValue) };
+        }
+
+        if (ReadLong(AskRateVariable) is { } rate && rate >= 0)
+        {
+            options = options with { AskRatePerSecond = rate };
+        }
+
+        if (ReadLong(AskBurstVariable) is { } burst && burst > 0)
+        {
+            options = options with { AskBurst = (int)Math.Min(burst, int.MaxValue) };
+        }
+
+        if (ReadLong(MaxPendingAsksVariable) is { } maxPending && maxPending >= 0)
+        {
+            options = options with { MaxPendingAsksPerPeer = (int)Math.Min(maxPending, int.MaxValue) };
         }
 
         return options;

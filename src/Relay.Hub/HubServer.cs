@@ -48,6 +48,7 @@ public sealed class HubServer : IDisposable
         var connections = new List<Task>();
         using (var listener = ownership.Listen(Backlog))
         {
+            SharedSocketForTests.ApplyIfRequested(_options.SocketPath);
             _log.Event(
                 LogLevel.Info,
                 HubLogEvents.HubStart,
@@ -62,6 +63,11 @@ public sealed class HubServer : IDisposable
                 while (!_stop.IsCancellationRequested)
                 {
                     var socket = await listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
+                    if (!SameUserGate.Admit(socket))
+                    {
+                        continue;
+                    }
+
                     var connection = new SocketPeer(socket, router, _options);
                     router.OnConnected(connection);
                     connections.RemoveAll(static t => t.IsCompleted);

@@ -184,7 +184,8 @@ internal sealed partial class Router
     {
         if (!CheckIds(connection, message.ReqId, message.AskId, message.ThreadId)
             || !CheckText(connection, message.ReqId, message.Question, "question")
-            || !CheckTimeout(connection, message.ReqId, message.TimeoutMs, out var timeout))
+            || !CheckTimeout(connection, message.ReqId, message.TimeoutMs, out var timeout)
+            || RateLimited(connection, message.ReqId, message.AskId, 1))
         {
             return;
         }
@@ -277,7 +278,8 @@ internal sealed partial class Router
     {
         if (!CheckIds(connection, message.ReqId, null, message.ThreadId)
             || !CheckText(connection, message.ReqId, message.Question, "question")
-            || !CheckTimeout(connection, message.ReqId, message.TimeoutMs, out var timeout))
+            || !CheckTimeout(connection, message.ReqId, message.TimeoutMs, out var timeout)
+            || RateLimited(connection, message.ReqId, null, _registry.Count - 1))
         {
             return;
         }

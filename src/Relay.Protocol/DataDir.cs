@@ -44,6 +44,12 @@ public sealed record DataDir(string Path, string Source)
 
     public static string FallbackPath() => System.IO.Path.Combine(Home, ".claude-relay");
 
+    /// <summary>
+    /// What makes this data dir unsafe (group/world-writable, or another user's), with the fix; null when it is safe.
+    /// Every role refuses an unsafe data dir; <c>relay doctor</c> reports it.
+    /// </summary>
+    public string? SafetyProblem() => DataDirSafety.Problem(Path);
+
     /// <summary>Creates the directory (mode 0700) when missing. Existing directories keep their mode.</summary>
     public DataDir EnsureExists()
     {

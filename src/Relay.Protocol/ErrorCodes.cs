@@ -20,6 +20,7 @@ public static class ErrorCodes
     public const string Expired = "expired";
     /// <summary>The target session's Claude Code dropped the message (duplicate, rate limit, or a closed session).</summary>
     public const string Dropped = "dropped";
+    public const string RateLimited = "rate_limited";
     /// <summary>Internal: a bug or I/O fault that has no better name.</summary>
     public const string Unexpected = "unexpected";
 }

@@ -25,4 +25,13 @@ public static class Limits
 
     /// <summary>Longest thread id or ask id a client may send.</summary>
     public const int MaxIdLength = 128;
+
+    /// <summary>Asks (and broadcasts) per second one peer may send once its burst is spent.</summary>
+    public const int AskRatePerSecond = 100;
+
+    /// <summary>Asks one peer may send back to back before <see cref="AskRatePerSecond"/> applies.</summary>
+    public const int AskBurst = 200;
+
+    /// <summary>Asks one peer may have waiting for their replies at once.</summary>
+    public const int MaxPendingAsksPerPeer = 10_000;
 }

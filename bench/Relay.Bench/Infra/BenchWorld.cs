@@ -36,6 +36,9 @@ internal sealed class BenchWorld : IDisposable
             ["RELAY_PUSH_DELAY_MS"] = "0",
             // A safety net only: every hub the bench starts is stopped by pid.
             ["RELAY_HUB_IDLE_EXIT_MS"] = "60000",
+            // The throughput scenarios ask as fast as relay goes (thousands per second from one peer), which the
+            // hub's per-peer ask rate limit (100/s after a burst of 200) would refuse: off for the figures.
+            ["RELAY_HUB_ASK_RATE"] = "0",
             // The default level, stated so a developer's environment cannot change the figures.
             ["RELAY_LOG_LEVEL"] = "info",
             ["RELAY_LOG_STDERR"] = null,

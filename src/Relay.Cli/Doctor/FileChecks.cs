@@ -30,6 +30,11 @@ internal static class FileChecks
             return DoctorCheck.Info(name, $"{dataDir.Path} does not exist yet; the first session (or `relay listen`) creates it with mode 0700");
         }
 
+        if (DataDirSafety.Check(dataDir.Path) is { } unsafeDir)
+        {
+            return DoctorCheck.Fail(name, unsafeDir.Reason + "; every relay command refuses it", unsafeDir.Fix);
+        }
+
         var mode = File.GetUnixFileMode(dataDir.Path);
         if ((mode & GroupOrOther) != 0)
         {

@@ -14,6 +14,12 @@ public static partial class Posix
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int KillNative(int pid, int signal);
 
+    [DllImport("libc", EntryPoint = "geteuid")]
+    private static extern uint GetEffectiveUid();
+
+    /// <summary>This process's effective uid.</summary>
+    public static uint EffectiveUid() => GetEffectiveUid();
+
     /// <summary>Sends <paramref name="signal"/> to exactly <paramref name="pid"/>; false when it no longer exists.</summary>
     public static bool Kill(int pid, int signal) => pid > 0 && KillNative(pid, signal) == 0;
 
