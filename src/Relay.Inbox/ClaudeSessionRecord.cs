@@ -75,8 +75,7 @@ public sealed record ClaudeSessionRecord
     {
         try
         {
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
-            using var document = JsonDocument.ParseValue(ref reader);
+            using var document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object
                 || !root.TryGetProperty("pid", out var pidElement)
