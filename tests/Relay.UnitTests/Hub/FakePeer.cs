@@ -26,6 +26,12 @@ internal sealed class FakePeer : IPeer
 
     public string? Kind { get; set; }
 
+    public string Delivery { get; set; } = Relay.Protocol.Messages.DeliveryPaths.Socket;
+
+    public int? ClaudePid { get; set; }
+
+    public string? SessionId { get; set; }
+
     public string? Cwd { get; set; }
 
     public string? GitBranch { get; set; }
