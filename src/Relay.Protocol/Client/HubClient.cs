@@ -157,7 +157,7 @@ public sealed class HubClient : IAsyncDisposable
     {
         await Task.Yield();
         var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096));
-        Exception reason;
+        Exception? reason = null;
         try
         {
             await LineReader.ReadLinesAsync(reader, Limits.MaxLineBytes, OnLine, _closed.Token).ConfigureAwait(false);
@@ -168,9 +168,17 @@ public sealed class HubClient : IAsyncDisposable
             // Kept, not swallowed: a close from this side has already recorded its own reason, which wins.
             reason = ex;
         }
-
-        await reader.CompleteAsync().ConfigureAwait(false);
-        Abort(reason);
+        catch (Exception ex)
+        {
+            // A bug (a throwing Pushed handler, say) still closes the connection, with itself as the reason.
+            reason = ex;
+            throw;
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+            Abort(reason ?? new HubUnreachableException("the hub connection ended"));
+        }
     }
 
     private void OnLine(in ReadOnlySequence<byte> line)
