@@ -98,7 +98,7 @@ public sealed class ModelRequest
                     ? (string?)plain ?? ""
                     : string.Join("\n", Blocks(message as JsonObject).Where(b => (string?)b["type"] == "text").Select(b => (string?)b["text"] ?? "")
                         .Where(t => !t.StartsWith("<system-reminder>", StringComparison.Ordinal)));
-                if (text.Length > 0 && !text.Contains("<channel source=", StringComparison.Ordinal))
+                if (text.Length > 0 && !text.Contains("<channel source=", StringComparison.Ordinal) && !text.Contains("<cross-session-message", StringComparison.Ordinal))
                 {
                     return text;
                 }
