@@ -92,8 +92,8 @@ public sealed class ChannelDeliveryPathTests
         Assert.Equal(["a-in-1"], RelayInboxText.AskIdsIn(envelope.Body));
         Assert.False(bob.HasPendingNotification);
 
-        // Claude Code's receipts, written to the ask's address, become ask states at the asker.
-        await FakeInbox.WriteAsync(answerSocket, Receipt("delivered", (string?)line["msg_id"]));
+        // Claude Code sends no receipt for a message it accepts: the inbox taking the line is the delivery. Its other
+        // receipts, written to the ask's address, become ask states at the asker.
         Assert.Equal(AskStates.Delivered, (await asker.NextAsync<AskStatusMessage>()).Status);
         await FakeInbox.WriteAsync(answerSocket, Receipt("held", (string?)line["msg_id"]));
         var held = await asker.NextAsync<AskStatusMessage>();
@@ -137,7 +137,9 @@ public sealed class ChannelDeliveryPathTests
         await asker.RequestAsync<AckMessage>(new AskMessage { To = "bob", Question = "refuse me", AskId = "a-ref" });
         var written = await session.NextConnectionAsync();
         Assert.True(InboxAddress.TryParse((string?)written[^1]["from"], out var answerSocket));
-        await FakeInbox.WriteAsync(answerSocket, Receipt("refused", (string?)written[^1]["msg_id"]));
+        Assert.Equal(AskStates.Delivered, (await asker.NextAsync<AskStatusMessage>()).Status);
+        // What 2.1.332 writes for crossSessionInbound "refuse": expired, with the detail "refused".
+        await FakeInbox.WriteAsync(answerSocket, Receipt("expired", (string?)written[^1]["msg_id"], "refused"));
         var refused = await asker.NextErrAsync("refused");
         Assert.Equal(("a-ref", "bob"), (refused.AskId, refused.To));
         Assert.Contains("refuses messages from other sessions", refused.Message, StringComparison.Ordinal);
@@ -185,12 +187,13 @@ public sealed class ChannelDeliveryPathTests
         Assert.False(alice.HasPendingNotification);
     }
 
-    private static JsonObject Receipt(string status, string? origMsgId) => new()
+    private static JsonObject Receipt(string status, string? origMsgId, string? detail = null) => new()
     {
         ["type"] = "control",
         ["action"] = "peer_message_status",
         ["status"] = status,
         ["orig_msg_id"] = origMsgId,
+        ["status_detail"] = detail,
     };
 
     private static async Task WaitForPeerAsync(RawHubClient client, string name) =>
