@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # relay's whole check, as CI runs it (.ci/run): on a Debian machine with the .NET 10 SDK and node/npm it installs
-# what the tests need by itself (the pinned Claude Code CLI into tools/claude-code), then checks formatting, publishes
-# the Native AOT binary warning-free, packs and runs the .NET tool, smoke-runs the benchmark, and runs the test suite
-# against the AOT binary and the real Claude Code CLI. The last line is the summary: "N passed, N failed".
+# what the tests need by itself (the pinned Claude Code CLIs into tools/claude-code and tools/claude-code-legacy),
+# then checks formatting, publishes the Native AOT binary warning-free, packs and runs the .NET tool, smoke-runs the
+# benchmark, and runs the test suite against the AOT binary and the real Claude Code CLIs. The last line is the
+# summary: "N passed, N failed".
 #
 # Options: --no-claude (do not install Claude Code; its tests skip), --filter EXPR (passed to dotnet test).
 set -euo pipefail
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
       shift
       ;;
     -h | --help)
-      sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -42,38 +43,51 @@ fail() {
 artifacts=$repo/artifacts
 mkdir -p "$artifacts"
 
-# --- Claude Code CLI (pinned in tools/claude-code/package-lock.json) -------------------------------------------
-section "Claude Code CLI (npm ci in tools/claude-code)"
-claude_dir=$repo/tools/claude-code
+# --- Claude Code CLIs (pinned in tools/claude-code*/package-lock.json) -----------------------------------------
+# tools/claude-code pins the current release every Claude Code test runs on; tools/claude-code-legacy pins the oldest
+# supported release for a smaller smoke. Without its postinstall step the package's .bin/claude is a placeholder (or
+# absent): the platform package holds the real binary, so that is what runs.
+claude_binary() { # DIR -> path of the runnable claude binary, or nothing
+  local dir=$1 candidate
+  for candidate in "$dir"/node_modules/@anthropic-ai/claude-code-linux-*/claude "$dir/node_modules/.bin/claude"; do
+    if [ -f "$candidate" ] && "$candidate" --version >/dev/null 2>&1; then
+      echo "$candidate"
+      return
+    fi
+  done
+}
+install_claude_tool() { # DIR -> prints the runnable binary's path, or nothing when npm cannot reach the registry
+  local dir=$1 stamp_file lock_hash
+  stamp_file=$dir/node_modules/.relay-lock-hash
+  lock_hash=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [ -n "$(claude_binary "$dir")" ] && [ "$(cat "$stamp_file" 2>/dev/null)" = "$lock_hash" ]; then
+    echo "already installed" >&2
+  elif (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2); then
+    echo "$lock_hash" >"$stamp_file"
+  elif (cd "$dir" && timeout 30 npm ping --loglevel=error >/dev/null 2>&1); then
+    fail "npm ci failed in $dir although the npm registry is reachable"
+  else
+    echo "!!! the npm registry is unreachable: the Claude Code tests that need $dir will be SKIPPED !!!" >&2
+    return
+  fi
+  [ -n "$(claude_binary "$dir")" ] || fail "the Claude Code CLI installed in $dir does not run"
+  claude_binary "$dir"
+}
+
+section "Claude Code CLIs (npm ci in tools/claude-code and tools/claude-code-legacy)"
 claude_bin=
+claude_legacy_bin=
 if ! $install_claude; then
   claude_bin=none
+  claude_legacy_bin=none
   echo "skipped (--no-claude): the Claude Code tests will be skipped"
 elif ! command -v npm >/dev/null 2>&1; then
   echo "!!! npm is not installed: the Claude Code tests will be SKIPPED. Install node/npm to run them. !!!"
 else
-  stamp_file=$claude_dir/node_modules/.relay-lock-hash
-  lock_hash=$(sha256sum "$claude_dir/package-lock.json" | cut -d' ' -f1)
-  if [ -x "$claude_dir/node_modules/.bin/claude" ] && [ "$(cat "$stamp_file" 2>/dev/null)" = "$lock_hash" ]; then
-    echo "already installed"
-  elif (cd "$claude_dir" && npm ci --no-audit --no-fund --loglevel=error); then
-    echo "$lock_hash" >"$stamp_file"
-  elif (cd "$claude_dir" && timeout 30 npm ping --loglevel=error >/dev/null 2>&1); then
-    fail "npm ci failed although the npm registry is reachable"
-  else
-    echo "!!! the npm registry is unreachable: the Claude Code tests will be SKIPPED !!!"
-  fi
-  if [ -x "$claude_dir/node_modules/.bin/claude" ]; then
-    claude_bin=$claude_dir/node_modules/.bin/claude
-    # Without its postinstall step the package's bin is a placeholder; the platform package has the binary.
-    if ! "$claude_bin" --version >/dev/null 2>&1; then
-      platform_bin=$(find "$claude_dir/node_modules/@anthropic-ai" -maxdepth 2 -path '*claude-code-linux-*/claude' -type f | head -n 1)
-      [ -n "$platform_bin" ] && "$platform_bin" --version >/dev/null 2>&1 ||
-        fail "the installed Claude Code CLI does not run"
-      claude_bin=$platform_bin
-    fi
-    echo "claude: $claude_bin ($("$claude_bin" --version))"
-  fi
+  claude_bin=$(install_claude_tool "$repo/tools/claude-code")
+  claude_legacy_bin=$(install_claude_tool "$repo/tools/claude-code-legacy")
+  [ -n "$claude_bin" ] && echo "claude: $claude_bin ($("$claude_bin" --version))"
+  [ -n "$claude_legacy_bin" ] && echo "legacy claude: $claude_legacy_bin ($("$claude_legacy_bin" --version))"
 fi
 
 # --- format --------------------------------------------------------------------------------------------------------
@@ -119,22 +133,24 @@ section "benchmark smoke run"
 RELAY_BIN=$relay_bin dotnet run -c Release --project bench/Relay.Bench -- --smoke || fail "benchmark smoke run failed"
 
 # --- tests -----------------------------------------------------------------------------------------------------------
-section "dotnet test (RELAY_BIN=artifacts/publish/relay${claude_bin:+, CLAUDE_BIN=$claude_bin})"
+section "dotnet test (RELAY_BIN=artifacts/publish/relay${claude_bin:+, CLAUDE_BIN=$claude_bin}${claude_legacy_bin:+, CLAUDE_LEGACY_BIN=$claude_legacy_bin})"
 results=$artifacts/test-results
 rm -rf "$results"
-test_args=(relay.slnx --logger "trx;LogFileName=relay.trx" --logger "console;verbosity=normal" --results-directory "$results")
+# One trx per test project (a fixed LogFileName would let the second project overwrite the first's).
+test_args=(relay.slnx --logger "trx;LogFilePrefix=relay" --logger "console;verbosity=normal" --results-directory "$results")
 if [ -n "$filter" ]; then test_args+=(--filter "$filter"); fi
 test_rc=0
-RELAY_BIN=$relay_bin CLAUDE_BIN=$claude_bin dotnet test "${test_args[@]}" || test_rc=$?
+RELAY_BIN=$relay_bin CLAUDE_BIN=$claude_bin CLAUDE_LEGACY_BIN=$claude_legacy_bin dotnet test "${test_args[@]}" || test_rc=$?
 
 section "summary"
-trx=$(find "$results" -name '*.trx' 2>/dev/null | head -n 1)
-if [ -z "$trx" ]; then
-  echo "no test results (dotnet test exited $test_rc before writing $results/relay.trx)"
+mapfile -t trx < <(find "$results" -name '*.trx' 2>/dev/null)
+if [ "${#trx[@]}" -eq 0 ]; then
+  echo "no test results (dotnet test exited $test_rc before writing $results/relay*.trx)"
   echo "0 passed, 1 failed"
   exit 1
 fi
-counter() { grep -o "<Counters [^>]*" "$trx" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+# Summed over every project's trx.
+counter() { grep -ho "<Counters [^>]*" "${trx[@]}" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' | awk '{ n += $1 } END { print n + 0 }'; }
 total=$(counter total)
 passed=$(counter passed)
 failed=$(($(counter failed) + $(counter error) + $(counter timeout) + $(counter aborted)))

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
+using Relay.Channels.Delivery;
 using Relay.Protocol;
 using Relay.Protocol.Messages;
 
@@ -17,6 +18,8 @@ internal static class ChannelNotifications
     public const string TypeAsk = "ask";
     public const string TypeReply = "reply";
     public const string TypeError = "error";
+    public const string TypeStatus = "status";
+    public const string TypeBroadcastSummary = "broadcast_summary";
 
     /// <summary>The notification for a hub push, or null for pushes Claude does not need to see.</summary>
     public static JsonRpcNotification? From(ServerMessage message) => message switch
@@ -31,7 +34,28 @@ internal static class ChannelNotifications
             broadcastId: err.BroadcastId,
             code: err.Code,
             to: err.To),
+        // Progress the model should hear about: held means the answer may never come without the other user.
+        AskStatusMessage { Status: AskStates.Held } status => Build(
+            Describe(status),
+            TypeStatus,
+            askId: status.AskId,
+            threadId: status.ThreadId,
+            broadcastId: status.BroadcastId,
+            code: status.Status,
+            to: status.To),
         _ => null,
+    };
+
+    public static JsonRpcNotification From(BroadcastSummary summary) =>
+        Build(summary.Describe(), TypeBroadcastSummary, broadcastId: summary.BroadcastId);
+
+    /// <summary>A short sentence for the model about an ask's progress.</summary>
+    public static string Describe(AskStatusMessage status) => status.Status switch
+    {
+        AskStates.Held => $"{status.To}'s Claude Code session is holding your ask until its user approves it (that session skips permission prompts). The answer may be late or never come; an expired or timed-out ask will be reported.",
+        AskStates.Delivered => $"Your ask reached {status.To}'s session.",
+        AskStates.Surfaced => $"{status.To}'s model has your ask.",
+        _ => $"Your ask to {status.To} is {status.Status}.",
     };
 
     /// <summary>A short sentence for the model about an ask that ended without a reply.</summary>
@@ -44,11 +68,14 @@ internal static class ChannelNotifications
             ErrorCodes.PeerGone => $"{who} disconnected before replying.",
             ErrorCodes.PeerNotFound => $"No peer named {who} is connected.",
             ErrorCodes.HubUnreachable => $"The relay hub went away before {who} replied; the ask is lost. Ask again if it still matters.",
+            ErrorCodes.Refused => $"{who}'s Claude Code session refuses messages from other sessions (its user set crossSessionInbound to refuse). The ask was not delivered.",
+            ErrorCodes.Expired => $"{who}'s session held the ask for its user's approval and it expired unapproved.",
+            ErrorCodes.Dropped => $"{who}'s Claude Code dropped the ask ({err.Message}).",
             _ => $"The ask to {who} failed ({err.Code}).",
         };
     }
 
-    private static JsonRpcNotification Build(
+    internal static JsonRpcNotification Build(
         string content,
         string type,
         string? from = null,

@@ -2,7 +2,10 @@ using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using NLog;
+using Relay.Channels.Delivery;
+using Relay.Inbox;
 using Relay.Protocol;
+using Relay.Protocol.Messages;
 
 namespace Relay.Channels;
 
@@ -29,10 +32,15 @@ public static class ChannelServer
     public const string ServerName = "relay";
 
     /// <summary>Runs the channel until the session ends; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(DataDir dataDir, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(DataDir dataDir, string? deliverySetting, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dataDir);
         var settings = ChannelSettings.FromEnvironment();
+        if (deliverySetting is not null)
+        {
+            settings = settings with { Delivery = deliverySetting };
+        }
+
         RelayLog.Configure(dataDir, "channel", settings.LogToStderr);
         var log = RelayLog.For("channel");
 
@@ -44,19 +52,28 @@ public static class ChannelServer
         ParentWatch.Start(stop, log);
 
         var sessionsFile = SessionNameSync.FileForParent();
-        var identity = PeerIdentity.Resolve(settings, sessionsFile, log);
-        var pushes = new PushQueue(settings.PushDelay, log);
-        var link = new HubLink(dataDir, identity, message => Push(pushes, message), log);
+        var choice = ChooseDelivery(settings, sessionsFile, log);
+        var identity = PeerIdentity.Resolve(settings, sessionsFile, log) with
+        {
+            Delivery = choice.Path,
+            ClaudePid = sessionsFile is not null && File.Exists(sessionsFile) ? Libc.GetParentPid() : null,
+            SessionId = sessionsFile is null ? null : SessionFile.TryReadString(sessionsFile, "sessionId"),
+        };
+        var pushes = new PushQueue(settings.PushDelay, settings.PushFallback, log);
+        IDelivery? delivery = null;
+        var link = new HubLink(dataDir, identity, message => delivery!.Deliver(message), summary => delivery!.Deliver(summary), log);
+        delivery = CreateDelivery(choice, pushes, link, log);
         link.Start();
 
-        var tools = new ChannelTools(link, settings, log);
-        var transport = new StreamServerTransport(StdioStreams.OpenInput(() => stop.Request("stdin_eof")), StdioStreams.OpenOutput(), ServerName);
-        var server = McpServer.Create(transport, CreateOptions(tools, pushes));
+        var tools = new ChannelTools(link, delivery, settings, log);
+        var stdio = new StreamServerTransport(StdioStreams.OpenInput(() => stop.Request("stdin_eof")), StdioStreams.OpenOutput(), ServerName);
+        var transport = new LegacyOnlyTransport(stdio, log);
+        var server = McpServer.Create(transport, CreateOptions(tools, pushes, choice.Path));
         pushes.Attach(notification => server.SendMessageAsync(notification, CancellationToken.None));
 
         var run = server.RunAsync(stop.Token);
         using var sync = SessionNameSync.Start(sessionsFile, link, log, stop.Token);
-        log.Event(LogLevel.Info, "channel_start", ("name", identity.BaseName), ("cwd", identity.Cwd), ("data_dir", dataDir.Path), ("ppid", Libc.GetParentPid()));
+        log.Event(LogLevel.Info, "channel_start", ("name", identity.BaseName), ("cwd", identity.Cwd), ("data_dir", dataDir.Path), ("ppid", Libc.GetParentPid()), ("delivery", choice.Path), ("delivery_reason", choice.Reason));
 
         var first = await Task.WhenAny(run, stop.Reason).ConfigureAwait(false);
         var reason = first == run ? "stdin_eof" : await stop.Reason.ConfigureAwait(false);
@@ -66,24 +83,44 @@ public static class ChannelServer
         // Closing the hub connection tells the hub at once that this peer left. The MCP transport is not disposed:
         // its stdin read may still be blocked, and the process is about to exit anyway.
         await link.DisposeAsync().ConfigureAwait(false);
+        await delivery.DisposeAsync().ConfigureAwait(false);
         GC.KeepAlive(signals);
         // No RelayLog.Shutdown(): its flush can block for about a second, longer than Claude Code waits between
         // SIGINT and SIGKILL, and there is nothing to flush (targets write synchronously and keep no file open).
         return 0;
     }
 
-    private static void Push(PushQueue pushes, Relay.Protocol.Messages.ServerMessage message)
+    /// <summary>The session's delivery path: the setting, its launch flags, and whether it has a native inbox.</summary>
+    private static DeliveryChoice ChooseDelivery(ChannelSettings settings, string? sessionsFile, Logger log)
     {
-        if (ChannelNotifications.From(message) is { } notification)
+        var setting = settings.Delivery;
+        if (!DeliveryChoice.IsValidSetting(setting))
         {
-            pushes.Enqueue(notification);
+            log.Event(LogLevel.Warn, "delivery_setting_invalid", ("value", setting), ("using", DeliveryChoice.Auto));
+            setting = null;
         }
+
+        var inboxSocket = Environment.GetEnvironmentVariable(InboxEnvironment.Socket) is { Length: > 0 } fromEnv
+            ? fromEnv
+            : sessionsFile is null ? null : SessionFile.TryReadString(sessionsFile, "messagingSocketPath");
+        return DeliveryChoice.Resolve(setting == DeliveryChoice.Auto ? null : setting, ParentCommandLine.Read(Libc.GetParentPid()), inboxSocket);
     }
 
-    private static McpServerOptions CreateOptions(ChannelTools tools, PushQueue pushes) => new()
+    private static IDelivery CreateDelivery(DeliveryChoice choice, PushQueue pushes, HubLink link, Logger log)
+    {
+        void Receipt(string askId, string status) => link.SendReceipt(askId, status);
+        return choice.Path switch
+        {
+            DeliveryPaths.Channel => new ChannelPushDelivery(pushes, Receipt),
+            DeliveryPaths.Inbox => Delivery.InboxDelivery.Create(choice.InboxSocket!, link, log),
+            _ => new PullDelivery(Receipt, log),
+        };
+    }
+
+    private static McpServerOptions CreateOptions(ChannelTools tools, PushQueue pushes, string delivery) => new()
     {
         ServerInfo = new Implementation { Name = ServerName, Version = ThisAssembly.Version },
-        ServerInstructions = ChannelInstructions.Text,
+        ServerInstructions = ChannelInstructions.For(delivery),
         Capabilities = new ServerCapabilities
         {
             Experimental = new Dictionary<string, object> { ["claude/channel"] = new JsonObject() },
@@ -93,10 +130,14 @@ public static class ChannelServer
         {
             ListToolsHandler = (_, _) =>
             {
-                pushes.MarkToolsListed();
+                pushes.MarkToolsUsed();
                 return ValueTask.FromResult(ToolCatalog.Result);
             },
-            CallToolHandler = (request, cancellationToken) => tools.CallAsync(request.Params, cancellationToken),
+            CallToolHandler = (request, cancellationToken) =>
+            {
+                pushes.MarkToolsUsed();
+                return tools.CallAsync(request.Params, cancellationToken);
+            },
             NotificationHandlers =
             [
                 new(NotificationMethods.InitializedNotification, (_, _) =>

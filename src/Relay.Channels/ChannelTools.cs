@@ -1,6 +1,7 @@
 using System.Globalization;
 using ModelContextProtocol.Protocol;
 using NLog;
+using Relay.Channels.Delivery;
 using Relay.Protocol;
 using Relay.Protocol.Client;
 using Relay.Protocol.Messages;
@@ -15,12 +16,14 @@ namespace Relay.Channels;
 internal sealed class ChannelTools
 {
     private readonly HubLink _link;
+    private readonly IDelivery _delivery;
     private readonly ChannelSettings _settings;
     private readonly Logger _log;
 
-    public ChannelTools(HubLink link, ChannelSettings settings, Logger log)
+    public ChannelTools(HubLink link, IDelivery delivery, ChannelSettings settings, Logger log)
     {
         _link = link;
+        _delivery = delivery;
         _settings = settings;
         _log = log;
     }
@@ -38,6 +41,7 @@ internal sealed class ChannelTools
                 ToolNames.Reply => await ReplyAsync(args, cancellationToken).ConfigureAwait(false),
                 ToolNames.Broadcast => await BroadcastAsync(args, cancellationToken).ConfigureAwait(false),
                 ToolNames.Rename => await RenameAsync(args, cancellationToken).ConfigureAwait(false),
+                ToolNames.Inbox => Inbox(),
                 _ => ToolResults.Error(ErrorCodes.BadArgs, $"unknown tool \"{name}\""),
             };
         }
@@ -73,6 +77,7 @@ internal sealed class ChannelTools
         return ToolResults.Ok(writer =>
         {
             writer.WriteString("me", me);
+            writer.WriteString("delivery", _delivery.Path);
             writer.WriteStartArray("peers");
             foreach (var peer in others)
             {
@@ -82,6 +87,7 @@ internal sealed class ChannelTools
                 writer.WriteString("git_branch", peer.GitBranch);
                 writer.WriteString("last_seen", peer.LastSeen.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
                 writer.WriteString("kind", peer.Kind);
+                writer.WriteString("delivery", peer.Delivery);
                 writer.WriteEndObject();
             }
 
@@ -124,6 +130,10 @@ internal sealed class ChannelTools
         {
             writer.WriteString("ask_id", ack.AskId ?? askId);
             writer.WriteString("thread_id", ack.ThreadId ?? threadId);
+            if (ack.Delivery is { } delivery)
+            {
+                writer.WriteString("delivery", delivery);
+            }
         });
     }
 
@@ -132,7 +142,13 @@ internal sealed class ChannelTools
         var askId = args.RequiredId("ask_id");
         var text = args.RequiredText("text");
         var answer = await _link.RequestAsync(new ReplyMessage { AskId = askId, Text = text }, cancellationToken).ConfigureAwait(false);
-        return answer is AckMessage ? ToolResults.Ok(writer => writer.WriteString("ask_id", askId)) : Refused(answer);
+        if (answer is not AckMessage)
+        {
+            return Refused(answer);
+        }
+
+        _delivery.Answered(askId);
+        return ToolResults.Ok(writer => writer.WriteString("ask_id", askId));
     }
 
     private async Task<CallToolResult> BroadcastAsync(ToolArguments args, CancellationToken cancellationToken)
@@ -146,7 +162,11 @@ internal sealed class ChannelTools
             return Refused(answer);
         }
 
-        _link.Pending.AddBroadcast(ack.BroadcastId, ack.Targets ?? []);
+        if (ack.PeerCount > 0 && _link.Pending.AddBroadcast(ack.BroadcastId, ack.Targets ?? []) is { } summary)
+        {
+            // Every target already ended while this call waited for its ack.
+            _delivery.Deliver(summary);
+        }
         return ToolResults.Ok(writer =>
         {
             writer.WriteString("broadcast_id", ack.BroadcastId);
@@ -175,6 +195,26 @@ internal sealed class ChannelTools
         var answer = await _link.RenameAsync(newName, cancellationToken).ConfigureAwait(false);
         return answer is AckMessage ack ? ToolResults.Ok(writer => writer.WriteString("name", ack.Name ?? newName)) : Refused(answer);
     }
+
+    private CallToolResult Inbox() => ToolResults.Ok(writer =>
+    {
+        writer.WriteString("delivery", _delivery.Path);
+        if (_delivery is PullDelivery pull)
+        {
+            pull.Drain(writer);
+        }
+        else if (_delivery is Delivery.InboxDelivery inbox)
+        {
+            // What the native inbox would not take waits here.
+            inbox.Fallback.Drain(writer);
+        }
+        else
+        {
+            writer.WriteStartArray("messages");
+            writer.WriteEndArray();
+            writer.WriteString("note", $"messages reach this session by {_delivery.Path}; nothing waits here");
+        }
+    });
 
     private static CallToolResult Refused(ServerMessage answer) => answer switch
     {

@@ -31,12 +31,10 @@ internal sealed class HubLink : IAsyncDisposable
     /// <summary>How long a tool waits for a reconnect attempt before answering <c>hub_unreachable</c>.</summary>
     private static readonly TimeSpan ReconnectWait = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a request waits for the hub's answer.</summary>
-    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
-
     private readonly DataDir _dataDir;
     private readonly PeerIdentity _identity;
     private readonly Action<ServerMessage> _pushed;
+    private readonly Action<Delivery.BroadcastSummary> _summarized;
     private readonly Logger _log;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
@@ -51,11 +49,12 @@ internal sealed class HubLink : IAsyncDisposable
     private string? _name;
     private Task _loop = Task.CompletedTask;
 
-    public HubLink(DataDir dataDir, PeerIdentity identity, Action<ServerMessage> pushed, Logger log)
+    public HubLink(DataDir dataDir, PeerIdentity identity, Action<ServerMessage> pushed, Action<Delivery.BroadcastSummary> summarized, Logger log)
     {
         _dataDir = dataDir;
         _identity = identity;
         _pushed = pushed;
+        _summarized = summarized;
         _log = log;
         _baseName = identity.BaseName;
     }
@@ -88,14 +87,7 @@ internal sealed class HubLink : IAsyncDisposable
     public async Task<ServerMessage> RequestAsync(ClientMessage message, CancellationToken cancellationToken)
     {
         var client = await GetClientAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await client.RequestAsync(message, cancellationToken).WaitAsync(RequestTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException ex)
-        {
-            throw new HubUnreachableException("the hub did not answer in time", ex);
-        }
+        return await client.RequestAsync(message, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Renames this peer; on success the new name is also the one re-registered after a reconnect.</summary>
@@ -117,6 +109,28 @@ internal sealed class HubLink : IAsyncDisposable
         }
 
         return answer;
+    }
+
+    /// <summary>
+    /// Tells the hub how far an incoming ask got (<see cref="AskStates"/>), without waiting: a receipt that cannot be
+    /// sent (no hub) is logged; the asker then learns the outcome from the ask's reply or timeout.
+    /// </summary>
+    public void SendReceipt(string askId, string status, string? detail = null)
+    {
+        _ = SendReceiptAsync(askId, status, detail);
+    }
+
+    private async Task SendReceiptAsync(string askId, string status, string? detail)
+    {
+        try
+        {
+            var answer = await RequestAsync(new ReceiptMessage { AskId = askId, Status = status, Detail = detail }, _stopping.Token).ConfigureAwait(false);
+            _log.Event(LogLevel.Debug, "receipt_sent", ("ask_id", askId), ("status", status), ("answer", (answer as ErrMessage)?.Code ?? "ack"));
+        }
+        catch (Exception ex) when (ex is HubUnreachableException or RegisterRefusedException or OperationCanceledException or IOException)
+        {
+            _log.Event(LogLevel.Info, "receipt_unsent", ("ask_id", askId), ("status", status), ("error", ex.Message));
+        }
     }
 
     /// <summary>Makes <paramref name="name"/> the first name tried at the next registration (used while the hub is away).</summary>
@@ -331,8 +345,11 @@ internal sealed class HubLink : IAsyncDisposable
                 GitBranch = Protocol.GitBranch.Read(_identity.Cwd),
                 Pid = Environment.ProcessId,
                 Kind = PeerKinds.Claude,
+                Delivery = _identity.Delivery,
+                ClaudePid = _identity.ClaudePid,
+                SessionId = _identity.SessionId,
             };
-            var answer = await client.RequestAsync(register, stopping).WaitAsync(RequestTimeout, stopping).ConfigureAwait(false);
+            var answer = await client.RequestAsync(register, stopping).ConfigureAwait(false);
             switch (answer)
             {
                 case AckMessage ack:
@@ -356,8 +373,12 @@ internal sealed class HubLink : IAsyncDisposable
 
     private void OnPushed(ServerMessage message)
     {
-        Pending.Observe(message);
+        var summary = Pending.Observe(message);
         _pushed(message);
+        if (summary is not null)
+        {
+            _summarized(summary);
+        }
     }
 
     private static TaskCompletionSource<bool> NewAttempt() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,3 +1,4 @@
+using Relay.Channels.Delivery;
 using Relay.Protocol;
 using Relay.Protocol.Messages;
 
@@ -31,42 +32,60 @@ internal sealed class PendingAsks
         }
     }
 
-    /// <summary>Records who a broadcast went to; replies may already have been observed.</summary>
-    public void AddBroadcast(string broadcastId, IReadOnlyList<string> targets)
+    /// <summary>
+    /// Records who a broadcast went to; replies may already have been observed. Returns the summary when every
+    /// target has already ended (or there were none).
+    /// </summary>
+    public BroadcastSummary? AddBroadcast(string broadcastId, IReadOnlyList<string> targets)
     {
         lock (_gate)
         {
             var progress = Progress(broadcastId);
             progress.Targets = targets;
-            Prune(broadcastId, progress);
+            return Prune(broadcastId, progress);
         }
     }
 
-    /// <summary>Called on the hub receive loop for every push: a reply or an error ends an ask.</summary>
-    public void Observe(ServerMessage message)
+    /// <summary>
+    /// Called on the hub receive loop for every push: a reply or an error ends an ask, a held status is remembered
+    /// for the broadcast summary. Returns the summary of a broadcast this message completed.
+    /// </summary>
+    public BroadcastSummary? Observe(ServerMessage message)
     {
-        var (askId, broadcastId, peer) = message switch
+        var (askId, broadcastId, peer, code) = message switch
         {
-            IncomingReplyMessage reply => (reply.AskId, reply.BroadcastId, reply.From),
-            ErrMessage err => (err.AskId, err.BroadcastId, err.To),
-            _ => (null, null, null),
+            IncomingReplyMessage reply => (reply.AskId, reply.BroadcastId, reply.From, null),
+            ErrMessage err => (err.AskId, err.BroadcastId, err.To, err.Code),
+            AskStatusMessage { Status: AskStates.Held } held => (null, held.BroadcastId, held.To, AskStates.Held),
+            _ => ((string?)null, (string?)null, (string?)null, (string?)null),
         };
 
         lock (_gate)
         {
             if (broadcastId is not null)
             {
-                if (peer is not null)
+                if (peer is null)
                 {
-                    var progress = Progress(broadcastId);
-                    progress.Ended.Add(peer);
-                    Prune(broadcastId, progress);
+                    return null;
                 }
+
+                var progress = Progress(broadcastId);
+                if (code == AskStates.Held)
+                {
+                    progress.Held.Add(peer);
+                    return null;
+                }
+
+                progress.Ended[peer] = code;
+                return Prune(broadcastId, progress);
             }
-            else if (askId is not null)
+
+            if (askId is not null && message is not AskStatusMessage)
             {
                 _asks.Remove(askId);
             }
+
+            return null;
         }
     }
 
@@ -85,7 +104,7 @@ internal sealed class PendingAsks
             {
                 foreach (var target in progress.Targets ?? [])
                 {
-                    if (!progress.Ended.Contains(target))
+                    if (!progress.Ended.ContainsKey(target))
                     {
                         lost.Add(Lost(target, null, broadcastId));
                     }
@@ -119,18 +138,27 @@ internal sealed class PendingAsks
         return progress;
     }
 
-    private void Prune(string broadcastId, BroadcastProgress progress)
+    private BroadcastSummary? Prune(string broadcastId, BroadcastProgress progress)
     {
-        if (progress.Targets is { } targets && targets.All(progress.Ended.Contains))
+        if (progress.Targets is not { } targets || !targets.All(progress.Ended.ContainsKey))
         {
-            _broadcasts.Remove(broadcastId);
+            return null;
         }
+
+        _broadcasts.Remove(broadcastId);
+        var answered = targets.Where(t => progress.Ended[t] is null).ToList();
+        var unanswered = targets.Where(t => progress.Ended[t] is not null).Select(t => (t, progress.Ended[t]!)).ToList();
+        var held = targets.Where(progress.Held.Contains).ToList();
+        return new BroadcastSummary(broadcastId, answered, held, unanswered);
     }
 
     private sealed class BroadcastProgress
     {
         public IReadOnlyList<string>? Targets { get; set; }
 
-        public HashSet<string> Ended { get; } = new(StringComparer.Ordinal);
+        /// <summary>Targets that ended: null for a reply, else the error code.</summary>
+        public Dictionary<string, string?> Ended { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<string> Held { get; } = new(StringComparer.Ordinal);
     }
 }

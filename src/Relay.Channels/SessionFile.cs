@@ -11,6 +11,26 @@ internal static class SessionFile
     /// </summary>
     public static string? TryReadUserName(string path)
     {
+        if (TryReadStrings(path) is not { } fields)
+        {
+            return null;
+        }
+
+        fields.TryGetValue("name", out var name);
+        fields.TryGetValue("nameSource", out var nameSource);
+        return nameSource == "derived" || string.IsNullOrWhiteSpace(name) ? null : name;
+    }
+
+    /// <summary>One top-level string field of the file (for example <c>sessionId</c> or <c>messagingSocketPath</c>).</summary>
+    public static string? TryReadString(string path, string field) =>
+        TryReadStrings(path) is { } fields && fields.TryGetValue(field, out var value) ? value : null;
+
+    /// <summary>
+    /// The file's top-level string fields, or null when it is missing, unreadable or half-written (a cut-off file
+    /// never reaches its closing brace: the next write will complete it).
+    /// </summary>
+    private static Dictionary<string, string>? TryReadStrings(string path)
+    {
         byte[] bytes;
         try
         {
@@ -29,27 +49,18 @@ internal static class SessionFile
                 return null;
             }
 
-            string? name = null;
-            string? nameSource = null;
+            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var isName = reader.ValueTextEquals("name"u8);
-                var isSource = reader.ValueTextEquals("nameSource"u8);
+                var name = reader.GetString()!;
                 if (!reader.Read())
                 {
                     return null;
                 }
 
-                if (reader.TokenType == JsonTokenType.String && (isName || isSource))
+                if (reader.TokenType == JsonTokenType.String)
                 {
-                    if (isName)
-                    {
-                        name = reader.GetString();
-                    }
-                    else
-                    {
-                        nameSource = reader.GetString();
-                    }
+                    fields[name] = reader.GetString()!;
                 }
                 else
                 {
@@ -57,13 +68,7 @@ internal static class SessionFile
                 }
             }
 
-            // A cut-off file never reaches the closing brace: treat it as unreadable and wait for the next write.
-            if (reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth != 0)
-            {
-                return null;
-            }
-
-            return nameSource == "derived" || string.IsNullOrWhiteSpace(name) ? null : name;
+            return reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0 ? fields : null;
         }
         catch (JsonException)
         {

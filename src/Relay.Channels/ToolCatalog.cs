@@ -56,7 +56,15 @@ internal static class ToolCatalog
               "new_name":{"type":"string","description":"1 to 64 characters: letters, digits, '.', '_' or '-'."}
             },"required":["new_name"]}
             """),
+        Inbox(),
     ];
+
+    private static Tool Inbox() => Define(
+        ToolNames.Inbox,
+        "Fetch the relay messages waiting for this session (asks for you, replies to your asks, errors) and mark them " +
+        "read. Returns {ok, delivery, messages:[{type, from, ask_id, thread_id, text, …}]}. Only needed when " +
+        "delivery is \"pull\" (messages are not pushed into this session); answer each type=ask with relay_reply.",
+        """{"type":"object","properties":{}}""");
 
     private static Tool Define(string name, string description, string schema)
     {

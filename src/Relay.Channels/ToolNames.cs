@@ -8,4 +8,5 @@ internal static class ToolNames
     public const string Reply = "relay_reply";
     public const string Broadcast = "relay_broadcast";
     public const string Rename = "relay_rename";
+    public const string Inbox = "relay_inbox";
 }

@@ -19,4 +19,6 @@ internal static class CliJson
 
     /// <summary>Writes <paramref name="value"/> as one line; pass <c>CliJson.Context.X</c> as <paramref name="info"/>.</summary>
     public static void WriteLine<T>(T value, JsonTypeInfo<T> info) => Console.Out.WriteLine(JsonSerializer.Serialize(value, info));
+
+    public static string Serialize<T>(T value, JsonTypeInfo<T> info) => JsonSerializer.Serialize(value, info);
 }

@@ -11,6 +11,7 @@ namespace Relay.Cli;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ErrorOutput))]
 [JsonSerializable(typeof(AskOutput))]
+[JsonSerializable(typeof(AskProgressOutput))]
 [JsonSerializable(typeof(PeersOutput))]
 [JsonSerializable(typeof(BroadcastReplyLine))]
 [JsonSerializable(typeof(BroadcastMissingLine))]

@@ -14,6 +14,17 @@ internal sealed class ErrorOutput
 }
 
 /// <summary><c>relay ask --json</c>.</summary>
+/// <summary>One stderr line of <c>relay ask --json</c> while the ask is under way.</summary>
+internal sealed class AskProgressOutput
+{
+    public string Type { get; init; } = "ask_status";
+    public required string AskId { get; init; }
+    public required string Status { get; init; }
+    public required string To { get; init; }
+    public string? Delivery { get; init; }
+    public required string Text { get; init; }
+}
+
 internal sealed class AskOutput
 {
     public bool Ok { get; init; } = true;

@@ -12,9 +12,6 @@ namespace Relay.Cli;
 /// </summary>
 internal sealed class CliPeer : IAsyncDisposable
 {
-    /// <summary>How long a request may go unanswered before the hub counts as unreachable.</summary>
-    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
-
     private const int MaxNameAttempts = 50;
 
     private readonly HubClient _hub;
@@ -57,7 +54,7 @@ internal sealed class CliPeer : IAsyncDisposable
             for (var attempt = 1; ; attempt++)
             {
                 var candidate = exactName ?? PeerNames.WithSuffix(baseName, attempt);
-                var answer = await RequestAsync(hub, new RegisterMessage
+                var answer = await hub.RequestAsync(new RegisterMessage
                 {
                     Name = candidate,
                     ProtocolVersion = Protocol.ProtocolVersion.Current,
@@ -88,20 +85,16 @@ internal sealed class CliPeer : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends a request and waits (bounded) for its answer; a silent hub counts as unreachable.</summary>
-    public Task<ServerMessage> RequestAsync(ClientMessage message, CancellationToken cancellationToken) => RequestAsync(_hub, message, cancellationToken);
+    /// <summary>Sends a request and waits (bounded by the hub client) for its answer; a silent hub counts as unreachable.</summary>
+    public Task<ServerMessage> RequestAsync(ClientMessage message, CancellationToken cancellationToken) => _hub.RequestAsync(message, cancellationToken);
 
-    public static async Task<ServerMessage> RequestAsync(HubClient hub, ClientMessage message, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await hub.RequestAsync(message, cancellationToken).WaitAsync(RequestTimeout, cancellationToken);
-        }
-        catch (TimeoutException ex)
-        {
-            throw new HubUnreachableException($"the hub did not answer within {RequestTimeout.TotalSeconds:0} s", ex);
-        }
-    }
+    /// <summary>
+    /// True when Claude Code sessions with a native inbox run on this machine: a hub started now can reach them, so
+    /// <c>ask</c>, <c>broadcast</c> and <c>peers</c> start one. With none running they still never start an empty hub.
+    /// </summary>
+    public static bool NativeSessionsRunning() =>
+        Environment.GetEnvironmentVariable("RELAY_HUB_NATIVE_SESSIONS") != "0"
+        && new Relay.Inbox.ClaudeSessions(Relay.Inbox.ClaudeHome.Resolve()).List().Count > 0;
 
     public static string SafeCwd()
     {

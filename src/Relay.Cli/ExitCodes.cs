@@ -18,6 +18,9 @@ internal static class ExitCodes
     public const int RateLimited = 10;
     /// <summary>The data dir is group/world-writable or owned by another user (not a wire error code).</summary>
     public const int UnsafeDataDir = 11;
+    public const int Refused = 12;
+    public const int Expired = 13;
+    public const int Dropped = 14;
     public const int Interrupted = 130;
 
     public static int ForCode(string? code) => code switch
@@ -31,6 +34,9 @@ internal static class ExitCodes
         ErrorCodes.NameTaken => NameTaken,
         ErrorCodes.RateLimited => RateLimited,
         ErrorCodes.BadArgs or ErrorCodes.BadMsg => BadArgs,
+        ErrorCodes.Refused => Refused,
+        ErrorCodes.Expired => Expired,
+        ErrorCodes.Dropped => Dropped,
         _ => Failure,
     };
 }

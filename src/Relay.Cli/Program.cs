@@ -18,6 +18,7 @@ root.Subcommands.Add(ReplyCommand.Create());
 root.Subcommands.Add(WatchCommand.Create());
 root.Subcommands.Add(DoctorCommand.Create());
 root.Subcommands.Add(LogsCommand.Create());
+root.Subcommands.Add(HookCommand.Create());
 
 var parse = root.Parse(args);
 // Usage errors (missing argument, unknown option, bad value) as one `relay: bad_args: ...` line each, exit 9.

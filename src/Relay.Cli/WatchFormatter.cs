@@ -14,7 +14,7 @@ internal static class WatchFormatter
         line.Append(' ').Append(e.Event.PadRight(13));
         var who = e.Event switch
         {
-            "peer_rename" => $"{e.OldName} -> {e.Name}",
+            HubEvents.PeerRename => $"{e.OldName} -> {e.Name}",
             _ when e.From is not null && e.To is not null => $"{e.From} -> {e.To}",
             _ when e.From is not null => e.From,
             _ => e.Name ?? e.To,
@@ -29,6 +29,8 @@ internal static class WatchFormatter
             line.Append(" (").Append(Commands.PeersCommand.KindLabel(kind)).Append(')');
         }
 
+        Append(line, "status", e.Status);
+        Append(line, "via", e.Delivery);
         Append(line, "ask_id", e.AskId);
         Append(line, "broadcast_id", e.BroadcastId);
         Append(line, "thread", e.ThreadId);

@@ -12,7 +12,7 @@ namespace Relay.Hub;
 internal sealed class AskGuard
 {
     private readonly HubOptions _options;
-    private readonly ConditionalWeakTable<PeerConnection, TokenBucket> _buckets = [];
+    private readonly ConditionalWeakTable<IPeer, TokenBucket> _buckets = [];
 
     public AskGuard(HubOptions options) => _options = options;
 
@@ -20,7 +20,7 @@ internal sealed class AskGuard
     /// Null when <paramref name="asker"/> may add <paramref name="newAsks"/> pending asks now (a token is then taken);
     /// otherwise the reason, for the <c>rate_limited</c> err.
     /// </summary>
-    public string? Refusal(PeerConnection asker, int newAsks)
+    public string? Refusal(IPeer asker, int newAsks)
     {
         var maxPending = _options.MaxPendingAsksPerPeer;
         if (maxPending > 0 && asker.AsksFrom.Count + (long)newAsks > maxPending)

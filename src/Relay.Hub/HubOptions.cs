@@ -27,7 +27,16 @@ public sealed record HubOptions
     /// <summary>Environment variable: how many asks one peer may have waiting for replies at once; 0 = no bound.</summary>
     public const string MaxPendingAsksVariable = "RELAY_HUB_MAX_PENDING_ASKS";
 
+    /// <summary>Environment variable: <c>0</c> turns off native Claude Code sessions as peers.</summary>
+    public const string NativeSessionsVariable = "RELAY_HUB_NATIVE_SESSIONS";
+
     public required string SocketPath { get; init; }
+
+    /// <summary>
+    /// Where Claude Code keeps its session records (<c>$CLAUDE_CONFIG_DIR</c>, else <c>~/.claude</c>); null leaves
+    /// native sessions out.
+    /// </summary>
+    public Inbox.ClaudeHome? ClaudeHome { get; init; }
 
     /// <summary>Token refill per second of each asking peer's bucket; 0 or less turns the rate limit off.</summary>
     public double AskRatePerSecond { get; init; } = Limits.AskRatePerSecond;
@@ -56,7 +65,11 @@ public sealed record HubOptions
     /// </summary>
     public static HubOptions FromEnvironment(string socketPath, TimeSpan? idleExit = null)
     {
-        var options = new HubOptions { SocketPath = socketPath };
+        var options = new HubOptions
+        {
+            SocketPath = socketPath,
+            ClaudeHome = Environment.GetEnvironmentVariable(NativeSessionsVariable) == "0" ? null : Inbox.ClaudeHome.Resolve(),
+        };
         if (idleExit is { } explicitIdle)
         {
             options = options with { IdleExit = explicitIdle };

@@ -38,7 +38,7 @@ public sealed class HubServer : IDisposable
         using var ownership = SocketOwnership.TryAcquire(_options.SocketPath);
         if (ownership is null)
         {
-            _log.Event(LogLevel.Debug, "hub_not_started", ("socket", _options.SocketPath), ("reason", "another hub holds the lock"));
+            _log.Event(LogLevel.Debug, HubLogEvents.HubNotStarted, ("socket", _options.SocketPath), ("reason", "another hub holds the lock"));
             return HubRunResult.AnotherHubRunning;
         }
 
@@ -51,12 +51,13 @@ public sealed class HubServer : IDisposable
             SharedSocketForTests.ApplyIfRequested(_options.SocketPath);
             _log.Event(
                 LogLevel.Info,
-                "hub_start",
+                HubLogEvents.HubStart,
                 ("socket", _options.SocketPath),
                 ("protocol_version", ProtocolVersion.Current),
                 ("version", HubVersion.Text),
                 ("idle_exit_ms", (long)_options.IdleExit.TotalMilliseconds));
             router.Start();
+            using var natives = _options.ClaudeHome is { } home ? new Native.NativeSessions(router, home, TimeProvider.System) : null;
             try
             {
                 while (!_stop.IsCancellationRequested)
@@ -67,7 +68,7 @@ public sealed class HubServer : IDisposable
                         continue;
                     }
 
-                    var connection = new PeerConnection(socket, router, _options);
+                    var connection = new SocketPeer(socket, router, _options);
                     router.OnConnected(connection);
                     connections.RemoveAll(static t => t.IsCompleted);
                     connections.Add(Task.Run(connection.RunAsync, CancellationToken.None));
@@ -85,7 +86,7 @@ public sealed class HubServer : IDisposable
 
         router.CloseAll();
         await Task.WhenAny(Task.WhenAll(connections), Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)).ConfigureAwait(false);
-        _log.Event(LogLevel.Info, "hub_stop", ("reason", _stopReason), ("uptime_ms", (long)router.Uptime.TotalMilliseconds));
+        _log.Event(LogLevel.Info, HubLogEvents.HubStop, ("reason", _stopReason), ("uptime_ms", (long)router.Uptime.TotalMilliseconds));
         return HubRunResult.Stopped;
     }
 

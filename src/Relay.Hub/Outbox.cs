@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Relay.Protocol;
 using Relay.Protocol.Messages;
@@ -14,6 +15,12 @@ namespace Relay.Hub;
 /// </summary>
 internal sealed class Outbox
 {
+    private static readonly JsonWriterOptions s_writerOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    /// <summary>One reusable JSON writer per thread: writes to different outboxes never share one at the same time.</summary>
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_json;
+
     private readonly Pipe _pipe;
     private readonly long _maxBytes;
     private readonly long _maxLines;
@@ -46,7 +53,7 @@ internal sealed class Outbox
     /// Serializes <paramref name="message"/> as one line into the queue. Returns false when the queue is closed or
     /// this line took it over its bound (the caller then drops the connection).
     /// </summary>
-    public bool TryWrite(ServerMessage message, Utf8JsonWriter json)
+    public bool TryWrite(ServerMessage message)
     {
         if (_closed)
         {
@@ -54,6 +61,7 @@ internal sealed class Outbox
         }
 
         var writer = _pipe.Writer;
+        var json = t_json ??= new Utf8JsonWriter(Stream.Null, s_writerOptions);
         json.Reset(writer);
         JsonSerializer.Serialize(json, message, RelayJson.Context.ServerMessage);
         json.Flush();

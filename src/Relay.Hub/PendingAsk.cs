@@ -5,16 +5,19 @@ internal sealed class PendingAsk
 {
     public required string AskId { get; init; }
 
-    public required PeerConnection Asker { get; init; }
+    public required IPeer Asker { get; init; }
 
-    public required PeerConnection Target { get; init; }
+    public required IPeer Target { get; init; }
 
     public required string ThreadId { get; init; }
 
     public string? BroadcastId { get; init; }
 
-    /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp of delivery, for the reply's latency.</summary>
+    /// <summary>Router <see cref="TimeProvider"/> timestamp of delivery, for the reply's latency.</summary>
     public required long StartedAt { get; init; }
 
-    public Timer? Timer { get; set; }
+    public ITimer? Timer { get; set; }
+
+    /// <summary>How far the target got (<see cref="Relay.Protocol.Messages.AskStates"/>); <c>sent</c> at first.</summary>
+    public string Status { get; set; } = Relay.Protocol.Messages.AskStates.Sent;
 }

@@ -23,7 +23,7 @@ internal sealed class PendingAsks
     }
 
     /// <summary>Removes and returns the ask <paramref name="askId"/> held by <paramref name="target"/>.</summary>
-    public PendingAsk? Take(PeerConnection target, string askId)
+    public PendingAsk? Take(IPeer target, string askId)
     {
         if (!target.AsksTo.Remove(askId, out var ask))
         {
@@ -50,7 +50,7 @@ internal sealed class PendingAsks
     }
 
     /// <summary>Removes and returns every ask waiting on <paramref name="target"/>.</summary>
-    public List<PendingAsk> TakeAllTo(PeerConnection target)
+    public List<PendingAsk> TakeAllTo(IPeer target)
     {
         var asks = new List<PendingAsk>(target.AsksTo.Values);
         target.AsksTo.Clear();
@@ -64,7 +64,7 @@ internal sealed class PendingAsks
     }
 
     /// <summary>Removes and returns every ask <paramref name="asker"/> is waiting on.</summary>
-    public List<PendingAsk> TakeAllFrom(PeerConnection asker)
+    public List<PendingAsk> TakeAllFrom(IPeer asker)
     {
         var asks = new List<PendingAsk>(asker.AsksFrom);
         asker.AsksFrom.Clear();

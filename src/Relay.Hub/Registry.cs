@@ -3,16 +3,16 @@ namespace Relay.Hub;
 /// <summary>Live peers by name. First wins: a name is held until its peer renames or leaves. Not thread-safe (router lock).</summary>
 internal sealed class Registry
 {
-    private readonly Dictionary<string, PeerConnection> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IPeer> _byName = new(StringComparer.Ordinal);
 
     public int Count => _byName.Count;
 
-    public IEnumerable<PeerConnection> Peers => _byName.Values;
+    public IEnumerable<IPeer> Peers => _byName.Values;
 
-    public bool TryGet(string name, out PeerConnection peer) => _byName.TryGetValue(name, out peer!);
+    public bool TryGet(string name, out IPeer peer) => _byName.TryGetValue(name, out peer!);
 
     /// <summary>Claims <paramref name="name"/> for <paramref name="peer"/>; false when another peer holds it.</summary>
-    public bool TryAdd(string name, PeerConnection peer)
+    public bool TryAdd(string name, IPeer peer)
     {
         if (!_byName.TryAdd(name, peer))
         {
@@ -24,7 +24,7 @@ internal sealed class Registry
     }
 
     /// <summary>Moves <paramref name="peer"/> to <paramref name="newName"/>; false when another peer holds it.</summary>
-    public bool TryRename(PeerConnection peer, string newName)
+    public bool TryRename(IPeer peer, string newName)
     {
         if (peer.Name == newName)
         {
@@ -41,7 +41,7 @@ internal sealed class Registry
         return true;
     }
 
-    public void Remove(PeerConnection peer)
+    public void Remove(IPeer peer)
     {
         if (peer.Name is { } name && _byName.TryGetValue(name, out var holder) && ReferenceEquals(holder, peer))
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using NLog;
 using Relay.Protocol;
@@ -13,7 +12,7 @@ internal sealed partial class Router
     private const int MaxBranchLength = 256;
     private const int MaxKindLength = 32;
 
-    private void OnRegister(PeerConnection connection, RegisterMessage message)
+    private void OnRegister(IPeer connection, RegisterMessage message)
     {
         if (connection.Name is { } current)
         {
@@ -51,6 +50,19 @@ internal sealed partial class Router
             return;
         }
 
+        if (message.Delivery is { } delivery && !DeliveryPaths.IsValid(delivery))
+        {
+            BadMsg(connection, message.ReqId, "invalid delivery: use inbox, channel, pull or socket");
+            return;
+        }
+
+        if (message.SessionId is { Length: > Limits.MaxIdLength })
+        {
+            BadMsg(connection, message.ReqId, $"session_id longer than {Limits.MaxIdLength} characters");
+            return;
+        }
+
+        YieldNativeTo(message.ClaudePid);
         if (!_registry.TryAdd(message.Name, connection))
         {
             SendErr(connection, ErrorCodes.NameTaken, $"the name {message.Name} is taken", message.ReqId);
@@ -61,21 +73,24 @@ internal sealed partial class Router
         connection.GitBranch = message.GitBranch;
         connection.Pid = message.Pid;
         connection.Kind = message.Kind;
-        connection.LastSeen = DateTimeOffset.UtcNow;
+        connection.Delivery = message.Delivery ?? DeliveryPaths.Socket;
+        connection.ClaudePid = message.ClaudePid;
+        connection.SessionId = message.SessionId;
+        connection.LastSeen = _time.GetUtcNow();
         Send(connection, new AckMessage { ReqId = message.ReqId, Name = message.Name, ProtocolVersion = ProtocolVersion.Current, HubPid = Environment.ProcessId });
-        _log.Event(LogLevel.Info, "peer_register", ("name", message.Name), ("kind", message.Kind), ("pid", message.Pid), ("cwd", message.Cwd), ("git_branch", message.GitBranch));
+        _log.Event(LogLevel.Info, HubLogEvents.PeerRegister, ("name", message.Name), ("kind", message.Kind), ("delivery", connection.Delivery), ("pid", message.Pid), ("cwd", message.Cwd), ("git_branch", message.GitBranch));
         if (HasObservers)
         {
-            Emit(new HubEventMessage { Event = "peer_register", At = DateTimeOffset.UtcNow, Name = message.Name, Kind = message.Kind });
+            Emit(new HubEventMessage { Event = HubEvents.PeerRegister, At = connection.LastSeen, Name = message.Name, Kind = message.Kind, Delivery = connection.Delivery });
         }
 
-        if (_registry.Count == 1)
+        if (LocalPeerCount == 1)
         {
             DisarmIdle();
         }
     }
 
-    private void OnWatch(PeerConnection connection, WatchMessage message)
+    private void OnWatch(IPeer connection, WatchMessage message)
     {
         if (connection.Name is not null || connection.IsObserver)
         {
@@ -94,11 +109,11 @@ internal sealed partial class Router
         Send(connection, new AckMessage { ReqId = message.ReqId, ProtocolVersion = ProtocolVersion.Current, HubPid = Environment.ProcessId });
         if (_debug)
         {
-            _log.Event(LogLevel.Debug, "observer_start", ("observer", connection.ToString()));
+            _log.Event(LogLevel.Debug, HubLogEvents.ObserverStart, ("observer", connection.ToString()));
         }
     }
 
-    private void OnHubStatus(PeerConnection connection, HubStatusMessage message) =>
+    private void OnHubStatus(IPeer connection, HubStatusMessage message) =>
         Send(connection, new HubStatusReplyMessage
         {
             ReqId = message.ReqId,
@@ -108,12 +123,13 @@ internal sealed partial class Router
             StartedAt = StartedAt,
             UptimeMs = (long)Uptime.TotalMilliseconds,
             PeerCount = _registry.Count,
+            NativePeers = _natives.Count,
             PendingAsks = _pending.Count,
             Observers = _observers.Count,
             Version = HubVersion.Text,
         });
 
-    private void OnRename(PeerConnection connection, RenameMessage message)
+    private void OnRename(IPeer connection, RenameMessage message)
     {
         if (!PeerNames.IsValid(message.Name))
         {
@@ -134,14 +150,14 @@ internal sealed partial class Router
             return;
         }
 
-        _log.Event(LogLevel.Info, "peer_rename", ("name", message.Name), ("old_name", oldName));
+        _log.Event(LogLevel.Info, HubLogEvents.PeerRename, ("name", message.Name), ("old_name", oldName));
         if (HasObservers)
         {
-            Emit(new HubEventMessage { Event = "peer_rename", At = DateTimeOffset.UtcNow, Name = message.Name, OldName = oldName, Kind = connection.Kind });
+            Emit(new HubEventMessage { Event = HubEvents.PeerRename, At = _time.GetUtcNow(), Name = message.Name, OldName = oldName, Kind = connection.Kind });
         }
     }
 
-    private void OnListPeers(PeerConnection connection, ListPeersMessage message)
+    private void OnListPeers(IPeer connection, ListPeersMessage message)
     {
         var peers = new List<PeerInfo>(_registry.Count);
         foreach (var peer in _registry.Peers)
@@ -155,6 +171,8 @@ internal sealed partial class Router
                 ConnectedAt = peer.ConnectedAt,
                 Kind = peer.Kind,
                 Pid = peer.Pid,
+                Delivery = peer.Delivery,
+                ClaudePid = peer.ClaudePid,
             });
         }
 
@@ -162,7 +180,7 @@ internal sealed partial class Router
         Send(connection, new PeersMessage { ReqId = message.ReqId, Peers = peers });
     }
 
-    private void OnAsk(PeerConnection connection, AskMessage message)
+    private void OnAsk(IPeer connection, AskMessage message)
     {
         if (!CheckIds(connection, message.ReqId, message.AskId, message.ThreadId)
             || !CheckText(connection, message.ReqId, message.Question, "question")
@@ -191,7 +209,7 @@ internal sealed partial class Router
             Asker = connection,
             Target = target,
             ThreadId = message.ThreadId ?? RandomIds.New("t"),
-            StartedAt = Stopwatch.GetTimestamp(),
+            StartedAt = _time.GetTimestamp(),
         };
         if (!_pending.TryAdd(ask))
         {
@@ -199,21 +217,21 @@ internal sealed partial class Router
             return;
         }
 
-        ask.Timer = new Timer(_onAskTimeout, ask, timeout, Timeout.InfiniteTimeSpan);
-        Send(connection, new AckMessage { ReqId = message.ReqId, AskId = ask.AskId, ThreadId = ask.ThreadId });
-        Send(target, new IncomingAskMessage { AskId = ask.AskId, From = connection.Name!, Question = message.Question, ThreadId = ask.ThreadId });
+        ask.Timer = _time.CreateTimer(_onAskTimeout, ask, timeout, Timeout.InfiniteTimeSpan);
+        Send(connection, new AckMessage { ReqId = message.ReqId, AskId = ask.AskId, ThreadId = ask.ThreadId, Delivery = target.Delivery });
+        Send(target, new IncomingAskMessage { AskId = ask.AskId, From = connection.Name!, Question = message.Question, ThreadId = ask.ThreadId, TimeoutMs = (long)timeout.TotalMilliseconds });
         if (_debug)
         {
-            _log.Event(LogLevel.Debug, "ask_delivered", ("ask_id", ask.AskId), ("from", connection.Name), ("to", target.Name), ("thread_id", ask.ThreadId), ("bytes", message.Question.Length));
+            _log.Event(LogLevel.Debug, HubLogEvents.AskDelivered, ("ask_id", ask.AskId), ("from", connection.Name), ("to", target.Name), ("thread_id", ask.ThreadId), ("bytes", message.Question.Length));
         }
 
         if (HasObservers)
         {
-            Emit(new HubEventMessage { Event = "ask", At = DateTimeOffset.UtcNow, From = connection.Name, To = target.Name, AskId = ask.AskId, ThreadId = ask.ThreadId, Bytes = Encoding.UTF8.GetByteCount(message.Question) });
+            Emit(new HubEventMessage { Event = HubEvents.Ask, At = _time.GetUtcNow(), From = connection.Name, To = target.Name, AskId = ask.AskId, ThreadId = ask.ThreadId, Bytes = Encoding.UTF8.GetByteCount(message.Question), Delivery = target.Delivery });
         }
     }
 
-    private void OnReply(PeerConnection connection, ReplyMessage message)
+    private void OnReply(IPeer connection, ReplyMessage message)
     {
         if (!CheckIds(connection, message.ReqId, message.AskId, null)
             || !CheckText(connection, message.ReqId, message.Text, "text"))
@@ -241,22 +259,22 @@ internal sealed partial class Router
             return;
         }
 
-        var latencyMs = Stopwatch.GetElapsedTime(ask.StartedAt).TotalMilliseconds;
+        var latencyMs = _time.GetElapsedTime(ask.StartedAt).TotalMilliseconds;
         var from = ask.Target.Name!;
         Send(connection, new AckMessage { ReqId = message.ReqId, AskId = ask.AskId, ThreadId = ask.ThreadId });
         Send(ask.Asker, new IncomingReplyMessage { AskId = ask.AskId, From = from, Text = message.Text, ThreadId = ask.ThreadId, BroadcastId = ask.BroadcastId });
         if (_debug)
         {
-            _log.Event(LogLevel.Debug, "reply_delivered", ("ask_id", ask.AskId), ("from", from), ("to", ask.Asker.Name), ("latency_ms", Math.Round(latencyMs, 3)));
+            _log.Event(LogLevel.Debug, HubLogEvents.ReplyDelivered, ("ask_id", ask.AskId), ("from", from), ("to", ask.Asker.Name), ("latency_ms", Math.Round(latencyMs, 3)));
         }
 
         if (HasObservers)
         {
-            Emit(new HubEventMessage { Event = "reply", At = DateTimeOffset.UtcNow, From = from, To = ask.Asker.Name, AskId = ask.AskId, BroadcastId = ask.BroadcastId, ThreadId = ask.ThreadId, LatencyMs = Math.Round(latencyMs, 3), Bytes = Encoding.UTF8.GetByteCount(message.Text) });
+            Emit(new HubEventMessage { Event = HubEvents.Reply, At = _time.GetUtcNow(), From = from, To = ask.Asker.Name, AskId = ask.AskId, BroadcastId = ask.BroadcastId, ThreadId = ask.ThreadId, LatencyMs = Math.Round(latencyMs, 3), Bytes = Encoding.UTF8.GetByteCount(message.Text) });
         }
     }
 
-    private void OnBroadcast(PeerConnection connection, BroadcastMessage message)
+    private void OnBroadcast(IPeer connection, BroadcastMessage message)
     {
         if (!CheckIds(connection, message.ReqId, null, message.ThreadId)
             || !CheckText(connection, message.ReqId, message.Question, "question")
@@ -268,7 +286,7 @@ internal sealed partial class Router
 
         var broadcastId = RandomIds.New("b");
         var threadId = message.ThreadId ?? RandomIds.New("t");
-        var targets = new List<PeerConnection>(_registry.Count);
+        var targets = new List<IPeer>(_registry.Count);
         foreach (var peer in _registry.Peers)
         {
             if (!ReferenceEquals(peer, connection))
@@ -285,7 +303,7 @@ internal sealed partial class Router
         }
 
         Send(connection, new BroadcastAckMessage { ReqId = message.ReqId, BroadcastId = broadcastId, PeerCount = targets.Count, Targets = names });
-        var now = Stopwatch.GetTimestamp();
+        var now = _time.GetTimestamp();
         for (var i = 0; i < targets.Count; i++)
         {
             var target = targets[i];
@@ -299,22 +317,22 @@ internal sealed partial class Router
                 StartedAt = now,
             };
             _pending.TryAdd(ask);
-            ask.Timer = new Timer(_onAskTimeout, ask, timeout, Timeout.InfiniteTimeSpan);
-            Send(target, new IncomingAskMessage { AskId = ask.AskId, From = connection.Name!, Question = message.Question, ThreadId = threadId, BroadcastId = broadcastId });
+            ask.Timer = _time.CreateTimer(_onAskTimeout, ask, timeout, Timeout.InfiniteTimeSpan);
+            Send(target, new IncomingAskMessage { AskId = ask.AskId, From = connection.Name!, Question = message.Question, ThreadId = threadId, BroadcastId = broadcastId, TimeoutMs = (long)timeout.TotalMilliseconds });
         }
 
         if (_debug)
         {
-            _log.Event(LogLevel.Debug, "broadcast_sent", ("broadcast_id", broadcastId), ("from", connection.Name), ("peer_count", targets.Count), ("thread_id", threadId));
+            _log.Event(LogLevel.Debug, HubLogEvents.BroadcastSent, ("broadcast_id", broadcastId), ("from", connection.Name), ("peer_count", targets.Count), ("thread_id", threadId));
         }
 
         if (HasObservers)
         {
-            Emit(new HubEventMessage { Event = "broadcast", At = DateTimeOffset.UtcNow, From = connection.Name, BroadcastId = broadcastId, ThreadId = threadId, PeerCount = targets.Count, Bytes = Encoding.UTF8.GetByteCount(message.Question) });
+            Emit(new HubEventMessage { Event = HubEvents.Broadcast, At = _time.GetUtcNow(), From = connection.Name, BroadcastId = broadcastId, ThreadId = threadId, PeerCount = targets.Count, Bytes = Encoding.UTF8.GetByteCount(message.Question) });
         }
     }
 
-    private bool CheckIds(PeerConnection connection, string? reqId, string? askId, string? threadId)
+    private bool CheckIds(IPeer connection, string? reqId, string? askId, string? threadId)
     {
         if (askId is not null && (askId.Length is 0 or > Limits.MaxIdLength))
         {
@@ -331,7 +349,7 @@ internal sealed partial class Router
         return true;
     }
 
-    private bool CheckText(PeerConnection connection, string? reqId, string text, string field)
+    private bool CheckText(IPeer connection, string? reqId, string text, string field)
     {
         // Most texts are far below the limit even at 3 bytes per UTF-16 unit; count exactly only near it.
         if (text.Length * 3L <= Limits.MaxTextBytes
@@ -344,7 +362,7 @@ internal sealed partial class Router
         return false;
     }
 
-    private bool CheckTimeout(PeerConnection connection, string? reqId, long? timeoutMs, out TimeSpan timeout)
+    private bool CheckTimeout(IPeer connection, string? reqId, long? timeoutMs, out TimeSpan timeout)
     {
         timeout = _options.DefaultAskTimeout;
         if (timeoutMs is not { } ms)

@@ -13,7 +13,7 @@ internal sealed partial class Router
     /// True (and <c>rate_limited</c> sent) when <paramref name="connection"/> may not add <paramref name="newAsks"/>
     /// pending asks now.
     /// </summary>
-    private bool RateLimited(PeerConnection connection, string? reqId, string? askId, int newAsks)
+    private bool RateLimited(IPeer connection, string? reqId, string? askId, int newAsks)
     {
         _askGuard ??= new AskGuard(_options);
         if (_askGuard.Refusal(connection, newAsks) is not { } why)

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using NLog;
@@ -11,7 +10,8 @@ namespace Relay.Hub;
 /// <summary>
 /// The hub's state and routing: registry, pending asks, observers and the idle timer, all behind one lock. Each
 /// line is parsed once on its connection's receive loop, handled under the lock, and every answer is serialized
-/// once into the target connection's outbox. Nothing here blocks on I/O: a full outbox drops its connection.
+/// once into the target peer's queue. Nothing here blocks on I/O: a peer over its backlog bound is dropped. Peers
+/// are <see cref="IPeer"/>s, and every timer and clock reading goes through the injected <see cref="TimeProvider"/>.
 /// </summary>
 internal sealed partial class Router : IDisposable
 {
@@ -19,36 +19,36 @@ internal sealed partial class Router : IDisposable
     private readonly HubOptions _options;
     private readonly Registry _registry = new();
     private readonly PendingAsks _pending = new();
-    private readonly List<PeerConnection> _observers = [];
-    private readonly HashSet<PeerConnection> _connections = [];
-    private readonly List<PeerConnection> _toDrop = [];
+    private readonly List<IPeer> _observers = [];
+    private readonly HashSet<IPeer> _connections = [];
+    private readonly List<IPeer> _toDrop = [];
     private readonly ArrayBufferWriter<byte> _eventBuffer = new(1024);
-    private readonly Utf8JsonWriter _json;
     private readonly Utf8JsonWriter _eventJson;
     private readonly Logger _log = RelayLog.For("hub");
     private readonly bool _debug;
-    private readonly Timer _idleTimer;
+    private readonly TimeProvider _time;
+    private readonly ITimer _idleTimer;
     private readonly TimerCallback _onAskTimeout;
     private readonly Action<string> _requestStop;
-    private readonly long _startTimestamp = Stopwatch.GetTimestamp();
+    private readonly long _startTimestamp;
     private bool _stopping;
 
-    public Router(HubOptions options, Action<string> requestStop)
+    public Router(HubOptions options, Action<string> requestStop, TimeProvider? timeProvider = null)
     {
         _options = options;
         _requestStop = requestStop;
-        var writerOptions = new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
-        _json = new Utf8JsonWriter(Stream.Null, writerOptions);
-        _eventJson = new Utf8JsonWriter(_eventBuffer, writerOptions);
+        _time = timeProvider ?? TimeProvider.System;
+        _eventJson = new Utf8JsonWriter(_eventBuffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
         _debug = _log.IsDebugEnabled;
         _onAskTimeout = OnAskTimeout;
-        _idleTimer = new Timer(OnIdle, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        StartedAt = DateTimeOffset.UtcNow;
+        _idleTimer = _time.CreateTimer(OnIdle, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _startTimestamp = _time.GetTimestamp();
+        StartedAt = _time.GetUtcNow();
     }
 
     public DateTimeOffset StartedAt { get; }
 
-    public TimeSpan Uptime => Stopwatch.GetElapsedTime(_startTimestamp);
+    public TimeSpan Uptime => _time.GetElapsedTime(_startTimestamp);
 
     /// <summary>Arms the idle timer for the start: a hub nobody registers with leaves too.</summary>
     public void Start()
@@ -59,7 +59,7 @@ internal sealed partial class Router : IDisposable
         }
     }
 
-    public void OnConnected(PeerConnection connection)
+    public void OnConnected(IPeer connection)
     {
         lock (_gate)
         {
@@ -74,7 +74,7 @@ internal sealed partial class Router : IDisposable
     }
 
     /// <summary>Handles one inbound line. Runs on the connection's receive loop; never throws.</summary>
-    public void HandleLine(PeerConnection connection, in ReadOnlySequence<byte> line)
+    public void HandleLine(IPeer connection, in ReadOnlySequence<byte> line)
     {
         ClientMessage? message = null;
         string? problem = null;
@@ -111,7 +111,7 @@ internal sealed partial class Router : IDisposable
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                _log.Event(LogLevel.Error, "hub_error", ex, ("peer", connection.ToString()), ("msg_type", message?.GetType().Name));
+                _log.Event(LogLevel.Error, HubLogEvents.HubError, ex, ("peer", connection.ToString()), ("msg_type", message?.GetType().Name));
                 SendErr(connection, ErrorCodes.Unexpected, "internal hub error", message?.ReqId);
             }
             finally
@@ -122,22 +122,22 @@ internal sealed partial class Router : IDisposable
     }
 
     /// <summary>The connection sent a line over the limit: say so, then it is closed.</summary>
-    public void OnLineTooLong(PeerConnection connection)
+    public void OnLineTooLong(IPeer connection)
     {
         lock (_gate)
         {
             if (_debug)
             {
-                _log.Event(LogLevel.Debug, "bad_msg", ("peer", connection.ToString()), ("reason", "line_too_long"));
+                _log.Event(LogLevel.Debug, HubLogEvents.BadMsg, ("peer", connection.ToString()), ("reason", "line_too_long"));
             }
 
             SendErr(connection, ErrorCodes.BadMsg, $"line longer than {Limits.MaxLineBytes} bytes; closing the connection", null);
-            connection.Outbox.Complete();
+            connection.Complete();
             ProcessDrops();
         }
     }
 
-    public void OnDisconnected(PeerConnection connection)
+    public void OnDisconnected(IPeer connection)
     {
         lock (_gate)
         {
@@ -155,7 +155,7 @@ internal sealed partial class Router : IDisposable
             _idleTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             foreach (var connection in _connections)
             {
-                connection.Outbox.Complete();
+                connection.Complete();
                 connection.Abort();
             }
         }
@@ -164,11 +164,10 @@ internal sealed partial class Router : IDisposable
     public void Dispose()
     {
         _idleTimer.Dispose();
-        _json.Dispose();
         _eventJson.Dispose();
     }
 
-    private void Dispatch(PeerConnection connection, ClientMessage message)
+    private void Dispatch(IPeer connection, ClientMessage message)
     {
         if (message.ReqId is { Length: > Limits.MaxIdLength })
         {
@@ -178,7 +177,7 @@ internal sealed partial class Router : IDisposable
 
         if (connection.Name is not null)
         {
-            connection.LastSeen = DateTimeOffset.UtcNow;
+            connection.LastSeen = _time.GetUtcNow();
         }
 
         switch (message)
@@ -191,6 +190,10 @@ internal sealed partial class Router : IDisposable
                 return;
             case HubStatusMessage status:
                 OnHubStatus(connection, status);
+                return;
+            case ReceiptMessage { SessionId: not null } receipt when connection.Name is null && !connection.IsObserver:
+                // A hook of a Claude Code session reports for that session's channel on a one-shot connection.
+                OnReceipt(connection, receipt);
                 return;
         }
 
@@ -217,28 +220,31 @@ internal sealed partial class Router : IDisposable
             case RenameMessage rename:
                 OnRename(connection, rename);
                 break;
+            case ReceiptMessage receipt:
+                OnReceipt(connection, receipt);
+                break;
             default:
                 BadMsg(connection, message.ReqId, "unsupported message type");
                 break;
         }
     }
 
-    private void Send(PeerConnection connection, ServerMessage message)
+    private void Send(IPeer connection, ServerMessage message)
     {
-        if (!connection.Outbox.TryWrite(message, _json) && !connection.Outbox.IsClosed)
+        if (connection.Send(message) == SendResult.Overflowed)
         {
             _toDrop.Add(connection);
         }
     }
 
-    private void SendErr(PeerConnection connection, string code, string text, string? reqId) =>
+    private void SendErr(IPeer connection, string code, string text, string? reqId) =>
         Send(connection, new ErrMessage { ReqId = reqId, Code = code, Message = text });
 
-    private void BadMsg(PeerConnection connection, string? reqId, string text)
+    private void BadMsg(IPeer connection, string? reqId, string text)
     {
         if (_debug)
         {
-            _log.Event(LogLevel.Debug, "bad_msg", ("peer", connection.ToString()), ("reason", text));
+            _log.Event(LogLevel.Debug, HubLogEvents.BadMsg, ("peer", connection.ToString()), ("reason", text));
         }
 
         SendErr(connection, ErrorCodes.BadMsg, text, reqId);
@@ -255,7 +261,7 @@ internal sealed partial class Router : IDisposable
         var line = _eventBuffer.WrittenSpan;
         foreach (var observer in _observers)
         {
-            if (!observer.Outbox.TryWrite(line) && !observer.Outbox.IsClosed)
+            if (observer.Send(line) == SendResult.Overflowed)
             {
                 _toDrop.Add(observer);
             }
@@ -276,14 +282,14 @@ internal sealed partial class Router : IDisposable
                 continue;
             }
 
-            _log.Event(LogLevel.Info, "peer_dropped_slow", ("peer", connection.ToString()), ("queued_bytes", connection.Outbox.QueuedBytes));
+            _log.Event(LogLevel.Info, HubLogEvents.PeerDroppedSlow, ("peer", connection.ToString()), ("queued_bytes", connection.QueuedBytes));
             Depart(connection, "dropped_slow");
             connection.Abort();
         }
     }
 
     /// <summary>Takes a connection out of the hub: its askers get peer_gone, its own asks are dropped.</summary>
-    private void Depart(PeerConnection connection, string reason)
+    private void Depart(IPeer connection, string reason)
     {
         if (connection.Departed)
         {
@@ -291,7 +297,7 @@ internal sealed partial class Router : IDisposable
         }
 
         connection.Departed = true;
-        connection.Outbox.Complete();
+        connection.Complete();
         _connections.Remove(connection);
         if (connection.IsObserver)
         {
@@ -307,36 +313,20 @@ internal sealed partial class Router : IDisposable
         _registry.Remove(connection);
         foreach (var ask in _pending.TakeAllTo(connection))
         {
-            Send(ask.Asker, new ErrMessage
-            {
-                Code = ErrorCodes.PeerGone,
-                Message = $"{name} disconnected before replying",
-                AskId = ask.AskId,
-                To = name,
-                BroadcastId = ask.BroadcastId,
-                ThreadId = ask.ThreadId,
-            });
-            if (_debug)
-            {
-                _log.Event(LogLevel.Debug, "ask_peer_gone", ("ask_id", ask.AskId), ("from", ask.Asker.Name), ("to", name));
-            }
-
-            if (HasObservers)
-            {
-                Emit(new HubEventMessage { Event = "peer_gone", At = DateTimeOffset.UtcNow, From = ask.Asker.Name, To = name, AskId = ask.AskId, BroadcastId = ask.BroadcastId, ThreadId = ask.ThreadId });
-            }
+            EndAsk(ask, ErrorCodes.PeerGone, $"{name} disconnected before replying", HubLogEvents.AskPeerGone, HubEvents.PeerGone);
         }
 
         // Nobody is left to read the answers to this peer's own asks.
         _pending.TakeAllFrom(connection);
 
-        _log.Event(LogLevel.Info, "peer_leave", ("name", name), ("reason", reason), ("connected_ms", (long)(DateTimeOffset.UtcNow - connection.ConnectedAt).TotalMilliseconds));
+        var now = _time.GetUtcNow();
+        _log.Event(LogLevel.Info, HubLogEvents.PeerLeave, ("name", name), ("reason", reason), ("connected_ms", (long)(now - connection.ConnectedAt).TotalMilliseconds));
         if (HasObservers)
         {
-            Emit(new HubEventMessage { Event = "peer_leave", At = DateTimeOffset.UtcNow, Name = name, Kind = connection.Kind });
+            Emit(new HubEventMessage { Event = HubEvents.PeerLeave, At = now, Name = name, Kind = connection.Kind });
         }
 
-        if (_registry.Count == 0)
+        if (connection is not Native.NativeSessionPeer && LocalPeerCount == 0)
         {
             ArmIdle();
         }
@@ -356,13 +346,13 @@ internal sealed partial class Router : IDisposable
     {
         lock (_gate)
         {
-            if (_registry.Count > 0 || _stopping)
+            if (LocalPeerCount > 0 || _stopping)
             {
                 return;
             }
         }
 
-        _log.Event(LogLevel.Info, "hub_idle", ("idle_exit_ms", (long)_options.IdleExit.TotalMilliseconds));
+        _log.Event(LogLevel.Info, HubLogEvents.HubIdle, ("idle_exit_ms", (long)_options.IdleExit.TotalMilliseconds));
         _requestStop("idle");
     }
 
@@ -373,35 +363,43 @@ internal sealed partial class Router : IDisposable
         {
             try
             {
-                if (!_pending.Remove(ask))
+                if (_pending.Remove(ask))
                 {
-                    return;
-                }
-
-                var target = ask.Target.Name;
-                Send(ask.Asker, new ErrMessage
-                {
-                    Code = ErrorCodes.Timeout,
-                    Message = $"no reply from {target} in time",
-                    AskId = ask.AskId,
-                    To = target,
-                    BroadcastId = ask.BroadcastId,
-                    ThreadId = ask.ThreadId,
-                });
-                if (_debug)
-                {
-                    _log.Event(LogLevel.Debug, "ask_timeout", ("ask_id", ask.AskId), ("from", ask.Asker.Name), ("to", target));
-                }
-
-                if (HasObservers)
-                {
-                    Emit(new HubEventMessage { Event = "timeout", At = DateTimeOffset.UtcNow, From = ask.Asker.Name, To = target, AskId = ask.AskId, BroadcastId = ask.BroadcastId, ThreadId = ask.ThreadId });
+                    EndAsk(ask, ErrorCodes.Timeout, $"no reply from {ask.Target.Name} in time", HubLogEvents.AskTimeout, HubEvents.Timeout);
                 }
             }
             finally
             {
                 ProcessDrops();
             }
+        }
+    }
+
+    /// <summary>
+    /// Ends an ask already taken out of <see cref="_pending"/> without a reply: its asker gets an <c>err</c> with
+    /// <paramref name="code"/>, the log and observers hear of it.
+    /// </summary>
+    private void EndAsk(PendingAsk ask, string code, string text, string logEvent, string hubEvent)
+    {
+        (ask.Target as Native.NativeSessionPeer)?.Forget(ask.AskId);
+        var target = ask.Target.Name;
+        Send(ask.Asker, new ErrMessage
+        {
+            Code = code,
+            Message = text,
+            AskId = ask.AskId,
+            To = target,
+            BroadcastId = ask.BroadcastId,
+            ThreadId = ask.ThreadId,
+        });
+        if (_debug)
+        {
+            _log.Event(LogLevel.Debug, logEvent, ("ask_id", ask.AskId), ("from", ask.Asker.Name), ("to", target));
+        }
+
+        if (HasObservers)
+        {
+            Emit(new HubEventMessage { Event = hubEvent, At = _time.GetUtcNow(), From = ask.Asker.Name, To = target, AskId = ask.AskId, BroadcastId = ask.BroadcastId, ThreadId = ask.ThreadId });
         }
     }
 }

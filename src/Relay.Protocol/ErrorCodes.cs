@@ -1,6 +1,6 @@
 namespace Relay.Protocol;
 
-/// <summary>The closed set of error codes, exactly as the product README lists them, plus <c>unexpected</c>.</summary>
+/// <summary>The closed set of error codes, as the README lists them (the original eleven, the delivery outcomes), plus <c>unexpected</c>.</summary>
 public static class ErrorCodes
 {
     public const string PeerNotFound = "peer_not_found";
@@ -14,6 +14,12 @@ public static class ErrorCodes
     public const string HubUnreachable = "hub_unreachable";
     public const string BadArgs = "bad_args";
     public const string ProtocolMismatch = "protocol_mismatch";
+    /// <summary>The target session refuses messages from other sessions (Claude Code's <c>crossSessionInbound</c>).</summary>
+    public const string Refused = "refused";
+    /// <summary>The target session held the ask for its user's approval and it expired unapproved.</summary>
+    public const string Expired = "expired";
+    /// <summary>The target session's Claude Code dropped the message (duplicate, rate limit, or a closed session).</summary>
+    public const string Dropped = "dropped";
     public const string RateLimited = "rate_limited";
     /// <summary>Internal: a bug or I/O fault that has no better name.</summary>
     public const string Unexpected = "unexpected";

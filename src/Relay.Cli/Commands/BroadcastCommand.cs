@@ -20,7 +20,7 @@ internal static class BroadcastCommand
         };
         var thread = CliArguments.Thread();
         var asName = CliArguments.As("Join under this peer name instead of cli-<user>");
-        var command = new Command("broadcast", "Ask every peer; print replies as they arrive and a summary of who did not answer (does not start a hub)")
+        var command = new Command("broadcast", "Ask every peer; print replies as they arrive and a summary of who answered, was held or did not answer")
         {
             questionArgument, wait, thread, asName, CliOptions.Json,
         };
@@ -31,7 +31,7 @@ internal static class BroadcastCommand
             var window = CliDurations.Parse("--wait", parse.GetValue(wait)!);
             var question = await TextArgument.ReadAsync("question", parse.GetValue(questionArgument), cancellationToken);
 
-            await using var peer = await CliPeer.JoinAsync(dataDir, parse.GetValue(asName), spawn: false, cancellationToken);
+            await using var peer = await CliPeer.JoinAsync(dataDir, parse.GetValue(asName), spawn: CliPeer.NativeSessionsRunning(), cancellationToken);
             var answer = await peer.RequestAsync(new BroadcastMessage
             {
                 Question = question,

@@ -18,10 +18,10 @@ internal static class HubControl
         try
         {
             await using var client = await HubClient.ConnectAsync(socketPath, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var answer = await client.RequestAsync(new HubStatusMessage(), cancellationToken).WaitAsync(AnswerWait, cancellationToken).ConfigureAwait(false);
+            var answer = await client.RequestAsync(new HubStatusMessage(), AnswerWait, cancellationToken).ConfigureAwait(false);
             return answer as HubStatusReplyMessage;
         }
-        catch (Exception ex) when (ex is HubUnreachableException or TimeoutException or IOException)
+        catch (Exception ex) when (ex is HubUnreachableException or IOException)
         {
             return null;
         }

@@ -9,7 +9,7 @@ internal static class PeersCommand
 {
     public static Command Create()
     {
-        var command = new Command("peers", "List the live peers: Claude sessions and terminals (never starts a hub)")
+        var command = new Command("peers", "List the live peers: Claude Code sessions (with or without the plugin) and terminals, with how each is reached")
         {
             CliOptions.Json,
         };
@@ -23,7 +23,7 @@ internal static class PeersCommand
         var json = parse.GetValue(CliOptions.Json);
 
         // list_peers needs a registered connection: join briefly as a cli peer and leave ourselves out.
-        await using var peer = await CliPeer.JoinAsync(dataDir, exactName: null, spawn: false, cancellationToken);
+        await using var peer = await CliPeer.JoinAsync(dataDir, exactName: null, spawn: CliPeer.NativeSessionsRunning(), cancellationToken);
         var answer = await peer.RequestAsync(new ListPeersMessage(), cancellationToken);
         if (answer is ErrMessage err)
         {
@@ -49,10 +49,10 @@ internal static class PeersCommand
         }
 
         var now = DateTimeOffset.UtcNow;
-        var table = new TextTable("NAME", "KIND", "CWD", "BRANCH", "LAST SEEN");
+        var table = new TextTable("NAME", "KIND", "DELIVERY", "CWD", "BRANCH", "LAST SEEN");
         foreach (var p in peers)
         {
-            table.Add(p.Name, KindLabel(p.Kind), ShortPath(p.Cwd), p.GitBranch ?? "-", TimeAgo.Format(p.LastSeen, now));
+            table.Add(p.Name, KindLabel(p.Kind), p.Delivery ?? "-", ShortPath(p.Cwd), p.GitBranch ?? "-", TimeAgo.Format(p.LastSeen, now));
         }
 
         Console.Out.Write(table.ToString());
@@ -63,6 +63,7 @@ internal static class PeersCommand
     {
         PeerKinds.Claude => "claude session",
         PeerKinds.Cli => "cli",
+        PeerKinds.ClaudeNative => "claude session (no plugin)",
         null or "" => "-",
         _ => kind,
     };

@@ -29,7 +29,7 @@ internal static class WatchCommand
             }, cancellationToken);
             _ = hub.Completion.ContinueWith(_ => events.Writer.TryComplete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-            var answer = await CliPeer.RequestAsync(hub, new WatchMessage { ProtocolVersion = Protocol.ProtocolVersion.Current }, cancellationToken);
+            var answer = await hub.RequestAsync(new WatchMessage { ProtocolVersion = Protocol.ProtocolVersion.Current }, cancellationToken);
             if (answer is ErrMessage err)
             {
                 throw CliRunner.FromErr(err);

@@ -41,7 +41,7 @@ internal sealed record HubProbe(HubState State, HubStatusReplyMessage? Status, i
         {
             try
             {
-                var answer = await hub.RequestAsync(new HubStatusMessage(), cancellationToken).WaitAsync(timeout, cancellationToken);
+                var answer = await hub.RequestAsync(new HubStatusMessage(), timeout, cancellationToken);
                 if (answer is HubStatusReplyMessage status)
                 {
                     return status.ProtocolVersion == Protocol.ProtocolVersion.Current
@@ -50,7 +50,7 @@ internal sealed record HubProbe(HubState State, HubStatusReplyMessage? Status, i
                 }
 
                 // A hub too old (or too new) to know hub_status: an observer registration still tells the versions apart.
-                var watch = await hub.RequestAsync(new WatchMessage { ProtocolVersion = Protocol.ProtocolVersion.Current }, cancellationToken).WaitAsync(timeout, cancellationToken);
+                var watch = await hub.RequestAsync(new WatchMessage { ProtocolVersion = Protocol.ProtocolVersion.Current }, timeout, cancellationToken);
                 return watch switch
                 {
                     ErrMessage { Code: Protocol.ErrorCodes.ProtocolMismatch } err => new HubProbe(HubState.Mismatch, null, null, err.Message),
@@ -59,7 +59,7 @@ internal sealed record HubProbe(HubState State, HubStatusReplyMessage? Status, i
                     _ => new HubProbe(HubState.Silent, null, null, "unexpected answer"),
                 };
             }
-            catch (TimeoutException)
+            catch (HubUnreachableException ex) when (ex.InnerException is TimeoutException)
             {
                 return new HubProbe(HubState.Silent, null, null, $"no answer within {timeout.TotalSeconds:0} s");
             }

@@ -9,10 +9,15 @@ namespace Relay.Protocol.Client;
 
 /// <summary>
 /// One connection to the hub: requests correlated by <c>req_id</c>, everything else (incoming asks and replies,
-/// ask errors, observer events) handed to <see cref="Pushed"/> in arrival order on the receive loop.
+/// ask errors, observer events) handed to <see cref="Pushed"/> in arrival order on the receive loop. Every request is
+/// bounded by <see cref="RequestTimeout"/> (or a per-call timeout), and why the connection closed is kept in
+/// <see cref="CloseReason"/>.
 /// </summary>
 public sealed class HubClient : IAsyncDisposable
 {
+    /// <summary>How long a request waits for its answer unless the client or the call says otherwise.</summary>
+    public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(10);
+
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
@@ -23,6 +28,7 @@ public sealed class HubClient : IAsyncDisposable
     private Task _receiveLoop = Task.CompletedTask;
     private long _nextReqId;
     private int _disposed;
+    private Exception? _closeReason;
 
     private HubClient(Socket socket, string socketPath)
     {
@@ -44,6 +50,15 @@ public sealed class HubClient : IAsyncDisposable
     public CancellationToken Closed => _closed.Token;
 
     public bool IsConnected => !_closed.IsCancellationRequested;
+
+    /// <summary>How long <see cref="RequestAsync(ClientMessage, CancellationToken)"/> waits for an answer.</summary>
+    public TimeSpan RequestTimeout { get; set; } = DefaultRequestTimeout;
+
+    /// <summary>
+    /// Why the connection closed, null while it is open: a <see cref="HubUnreachableException"/> when the hub closed
+    /// it or this client did (<see cref="DisposeAsync"/>), else the error that ended it (an I/O error, an over-long line).
+    /// </summary>
+    public Exception? CloseReason => Volatile.Read(ref _closeReason);
 
     /// <summary>Connects to the hub socket. Throws <see cref="HubUnreachableException"/> when nothing listens there.</summary>
     public static async Task<HubClient> ConnectAsync(string socketPath, Action<ServerMessage>? pushed = null, CancellationToken cancellationToken = default)
@@ -70,12 +85,29 @@ public sealed class HubClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends a request and waits for its answer (ack, err, peers, broadcast_ack, hub_status_reply). An err answer is
-    /// returned, not thrown. Throws <see cref="HubUnreachableException"/> when the connection is or goes down.
+    /// Sends a request and waits at most <see cref="RequestTimeout"/> for its answer (ack, err, peers, broadcast_ack,
+    /// hub_status_reply). An err answer is returned, not thrown. Throws <see cref="HubUnreachableException"/> when the
+    /// connection is or goes down, or the hub does not answer in time (then with a <see cref="TimeoutException"/> inside).
     /// </summary>
-    public async Task<ServerMessage> RequestAsync(ClientMessage message, CancellationToken cancellationToken = default)
+    public Task<ServerMessage> RequestAsync(ClientMessage message, CancellationToken cancellationToken = default) =>
+        RequestAsync(message, RequestTimeout, cancellationToken);
+
+    /// <summary>As <see cref="RequestAsync(ClientMessage, CancellationToken)"/>, waiting at most <paramref name="timeout"/>.</summary>
+    public async Task<ServerMessage> RequestAsync(ClientMessage message, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        try
+        {
+            return await SendAndWaitAsync(message, cancellationToken).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new HubUnreachableException($"the hub did not answer within {timeout.TotalSeconds:0.##} s", ex);
+        }
+    }
+
+    private async Task<ServerMessage> SendAndWaitAsync(ClientMessage message, CancellationToken cancellationToken)
+    {
         var reqId = "r" + Interlocked.Increment(ref _nextReqId).ToString(System.Globalization.CultureInfo.InvariantCulture);
         message.ReqId = reqId;
         var answer = new TaskCompletionSource<ServerMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -84,7 +116,7 @@ public sealed class HubClient : IAsyncDisposable
         {
             if (_closed.IsCancellationRequested)
             {
-                throw new HubUnreachableException("the hub connection is closed");
+                throw new HubUnreachableException("the hub connection is closed", CloseReason);
             }
 
             await SendAsync(message, cancellationToken).ConfigureAwait(false);
@@ -112,7 +144,7 @@ public sealed class HubClient : IAsyncDisposable
         }
         catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
         {
-            Abort();
+            Abort(ex);
             throw new HubUnreachableException("lost the hub connection while sending", ex);
         }
         finally
@@ -125,17 +157,27 @@ public sealed class HubClient : IAsyncDisposable
     {
         await Task.Yield();
         var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096));
+        Exception? reason = null;
         try
         {
             await LineReader.ReadLinesAsync(reader, Limits.MaxLineBytes, OnLine, _closed.Token).ConfigureAwait(false);
+            reason = new HubUnreachableException("the hub closed the connection");
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException or LineTooLongException)
         {
+            // Kept, not swallowed: a close from this side has already recorded its own reason, which wins.
+            reason = ex;
+        }
+        catch (Exception ex)
+        {
+            // A bug (a throwing Pushed handler, say) still closes the connection, with itself as the reason.
+            reason = ex;
+            throw;
         }
         finally
         {
             await reader.CompleteAsync().ConfigureAwait(false);
-            Abort();
+            Abort(reason ?? new HubUnreachableException("the hub connection ended"));
         }
     }
 
@@ -161,9 +203,10 @@ public sealed class HubClient : IAsyncDisposable
         Pushed?.Invoke(message);
     }
 
-    private void Abort()
+    /// <summary>Closes the connection once; the first <paramref name="reason"/> is the one kept.</summary>
+    private void Abort(Exception reason)
     {
-        if (_closed.IsCancellationRequested)
+        if (Interlocked.CompareExchange(ref _closeReason, reason, null) is not null)
         {
             return;
         }
@@ -186,7 +229,7 @@ public sealed class HubClient : IAsyncDisposable
 
         foreach (var pair in _pending)
         {
-            pair.Value.TrySetException(new HubUnreachableException("the hub connection closed before it answered"));
+            pair.Value.TrySetException(new HubUnreachableException("the hub connection closed before it answered", reason));
         }
     }
 
@@ -197,7 +240,7 @@ public sealed class HubClient : IAsyncDisposable
             return;
         }
 
-        Abort();
+        Abort(new HubUnreachableException("this client closed the connection"));
         await _receiveLoop.ConfigureAwait(false);
         await _stream.DisposeAsync().ConfigureAwait(false);
         await _jsonWriter.DisposeAsync().ConfigureAwait(false);

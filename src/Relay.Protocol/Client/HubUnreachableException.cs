@@ -13,7 +13,8 @@ public sealed class HubUnreachableException : Exception
     {
     }
 
-    public HubUnreachableException(string message, Exception innerException)
+    /// <summary>With the exception that made the hub unreachable; null when there is none.</summary>
+    public HubUnreachableException(string message, Exception? innerException)
         : base(message, innerException)
     {
     }

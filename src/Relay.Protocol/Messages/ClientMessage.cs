@@ -12,6 +12,7 @@ namespace Relay.Protocol.Messages;
 [JsonDerivedType(typeof(BroadcastMessage), MessageTypes.Broadcast)]
 [JsonDerivedType(typeof(WatchMessage), MessageTypes.Watch)]
 [JsonDerivedType(typeof(HubStatusMessage), MessageTypes.HubStatus)]
+[JsonDerivedType(typeof(ReceiptMessage), MessageTypes.Receipt)]
 public abstract class ClientMessage
 {
     /// <summary>Correlates the hub's answer (ack, err, peers, broadcast_ack, hub_status) with this request.</summary>
@@ -28,6 +29,12 @@ public sealed class RegisterMessage : ClientMessage
     public int? Pid { get; set; }
     /// <summary><c>claude</c> for a Claude Code channel, <c>cli</c> for a terminal or script.</summary>
     public string? Kind { get; set; }
+    /// <summary>How messages reach this peer (<see cref="DeliveryPaths"/>); <c>socket</c> when absent.</summary>
+    public string? Delivery { get; set; }
+    /// <summary>For a channel: the pid of the Claude Code session it serves (so the hub does not list it twice).</summary>
+    public int? ClaudePid { get; set; }
+    /// <summary>For a channel: the Claude Code session id (stable across <c>--resume</c>; used by hook receipts).</summary>
+    public string? SessionId { get; set; }
 }
 
 public sealed class RenameMessage : ClientMessage
@@ -72,3 +79,18 @@ public sealed class WatchMessage : ClientMessage
 
 /// <summary>Asks the hub about itself; allowed on any connection, registered or not.</summary>
 public sealed class HubStatusMessage : ClientMessage;
+
+/// <summary>
+/// The target of an ask reports how far it got (<see cref="AskStates"/>). Sent by the peer holding the ask, by a
+/// peer answering for it (<c>on_behalf_of</c>), or by a one-shot helper of its Claude Code session (a hook) that
+/// names the session with <c>session_id</c>.
+/// </summary>
+public sealed class ReceiptMessage : ClientMessage
+{
+    public required string AskId { get; set; }
+    public required string Status { get; set; }
+    /// <summary>A short human reason (for example Claude Code's own words), at most 256 characters.</summary>
+    public string? Detail { get; set; }
+    public string? OnBehalfOf { get; set; }
+    public string? SessionId { get; set; }
+}

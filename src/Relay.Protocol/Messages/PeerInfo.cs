@@ -10,4 +10,8 @@ public sealed class PeerInfo
     public required DateTimeOffset ConnectedAt { get; set; }
     public string? Kind { get; set; }
     public int? Pid { get; set; }
+    /// <summary>How messages reach this peer (<see cref="DeliveryPaths"/>).</summary>
+    public string? Delivery { get; set; }
+    /// <summary>For Claude Code sessions: the session's process id.</summary>
+    public int? ClaudePid { get; set; }
 }

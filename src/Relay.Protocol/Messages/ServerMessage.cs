@@ -12,6 +12,7 @@ namespace Relay.Protocol.Messages;
 [JsonDerivedType(typeof(BroadcastAckMessage), MessageTypes.BroadcastAck)]
 [JsonDerivedType(typeof(HubStatusReplyMessage), MessageTypes.HubStatusReply)]
 [JsonDerivedType(typeof(HubEventMessage), MessageTypes.Event)]
+[JsonDerivedType(typeof(AskStatusMessage), MessageTypes.AskStatus)]
 public abstract class ServerMessage
 {
     public string? ReqId { get; set; }
@@ -26,6 +27,8 @@ public sealed class AckMessage : ServerMessage
     public string? ThreadId { get; set; }
     public int? ProtocolVersion { get; set; }
     public int? HubPid { get; set; }
+    /// <summary>On an ask's ack: how the hub reaches the target (<see cref="DeliveryPaths"/>).</summary>
+    public string? Delivery { get; set; }
 }
 
 /// <summary>A failure. Carries <c>req_id</c> when it answers a request, <c>ask_id</c> when it ends an ask.</summary>
@@ -52,6 +55,8 @@ public sealed class IncomingAskMessage : ServerMessage
     public required string Question { get; set; }
     public required string ThreadId { get; set; }
     public string? BroadcastId { get; set; }
+    /// <summary>How long the asker waits; a target that holds resources for the ask may free them after this.</summary>
+    public long? TimeoutMs { get; set; }
 }
 
 public sealed class IncomingReplyMessage : ServerMessage
@@ -81,6 +86,8 @@ public sealed class HubStatusReplyMessage : ServerMessage
     public required int PeerCount { get; set; }
     public required int PendingAsks { get; set; }
     public required int Observers { get; set; }
+    /// <summary>Of <see cref="PeerCount"/>, the Claude Code sessions without a relay channel (reached through their inbox).</summary>
+    public int? NativePeers { get; set; }
     public string? Version { get; set; }
 }
 
@@ -101,4 +108,23 @@ public sealed class HubEventMessage : ServerMessage
     public int? PeerCount { get; set; }
     public int? Bytes { get; set; }
     public string? Kind { get; set; }
+    /// <summary>For <c>ask_status</c> events: the state reached.</summary>
+    public string? Status { get; set; }
+    /// <summary>The target's delivery path, on <c>ask</c>, <c>ask_status</c> and <c>peer_register</c> events.</summary>
+    public string? Delivery { get; set; }
+}
+
+/// <summary>
+/// Sent to an asker when its pending ask makes progress short of a reply: <c>delivered</c>, <c>surfaced</c> or
+/// <c>held</c> (see <see cref="AskStates"/>). Final states arrive as <c>err</c> instead.
+/// </summary>
+public sealed class AskStatusMessage : ServerMessage
+{
+    public required string AskId { get; set; }
+    public required string Status { get; set; }
+    public required string To { get; set; }
+    public required string ThreadId { get; set; }
+    public string? BroadcastId { get; set; }
+    public string? Delivery { get; set; }
+    public string? Detail { get; set; }
 }

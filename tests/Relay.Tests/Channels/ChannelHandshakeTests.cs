@@ -24,7 +24,7 @@ public sealed class ChannelHandshakeTests
         Assert.NotNull(instructions);
         Assert.InRange(instructions.Length, 200, 2047);
         Assert.Contains("<channel source=\"plugin:relay:relay\"", instructions, StringComparison.Ordinal);
-        foreach (var tool in new[] { "relay_reply", "relay_peers", "relay_ask", "relay_broadcast", "relay_rename", "ask_id", "broadcast_id" })
+        foreach (var tool in new[] { "relay_reply", "relay_peers", "relay_ask", "relay_broadcast", "relay_rename", "relay_inbox", "ask_id", "broadcast_id" })
         {
             Assert.Contains(tool, instructions, StringComparison.Ordinal);
         }
@@ -33,20 +33,21 @@ public sealed class ChannelHandshakeTests
     }
 
     [Fact]
-    public async Task Tools_list_has_the_five_tools_with_their_required_arguments()
+    public async Task Tools_list_has_the_six_tools_with_their_required_arguments()
     {
         await using var sandbox = new RelaySandbox();
         await using var channel = await ChannelClient.StartAsync(sandbox, sandbox.WorkDir("alpha"));
 
         var tools = await channel.Mcp.ListToolsAsync();
         var byName = tools.ToDictionary(t => t.Name, t => t.ProtocolTool);
-        Assert.Equal(["relay_ask", "relay_broadcast", "relay_peers", "relay_rename", "relay_reply"], byName.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["relay_ask", "relay_broadcast", "relay_inbox", "relay_peers", "relay_rename", "relay_reply"], byName.Keys.Order(StringComparer.Ordinal));
 
         Assert.Empty(Required(byName["relay_peers"].InputSchema));
         Assert.Equal(["question", "to"], Required(byName["relay_ask"].InputSchema));
         Assert.Equal(["ask_id", "text"], Required(byName["relay_reply"].InputSchema));
         Assert.Equal(["question"], Required(byName["relay_broadcast"].InputSchema));
         Assert.Equal(["new_name"], Required(byName["relay_rename"].InputSchema));
+        Assert.Empty(Required(byName["relay_inbox"].InputSchema));
 
         foreach (var tool in byName.Values)
         {

@@ -1,3 +1,6 @@
+using Relay.Protocol;
+using Relay.Protocol.Messages;
+using Relay.Tests.Hub;
 using Relay.Tests.Infrastructure;
 using Xunit;
 
@@ -56,34 +59,59 @@ public sealed class ChannelNamingTests
         var file = Path.Combine(sessions, Environment.ProcessId + ".json");
         await using var channel = await ChannelClient.StartAsync(sandbox, sandbox.WorkDir("proj"));
         Assert.Equal("proj", await channel.NameAsync());
+        // An observer sees every rename in the hub's one order, so "nothing changed" is checked against what the hub
+        // did, not against a guessed wait.
+        await using var observer = await RawHubClient.ConnectAsync(sandbox.SocketPath);
+        await observer.RequestAsync<AckMessage>(new WatchMessage { ProtocolVersion = ProtocolVersion.Current });
         // Another peer with its own HOME, so it does not follow the same sessions file.
         var otherHome = Path.Combine(sandbox.Root, "other-home");
         Directory.CreateDirectory(otherHome);
         await using var other = await ChannelClient.StartAsync(sandbox, sandbox.WorkDir("taken"), new Dictionary<string, string?> { ["HOME"] = otherHome });
         Assert.Equal("taken", await other.NameAsync());
 
-        // Claude Code's own derived name is ignored.
+        // Claude Code's own derived name is ignored and a half-written file is skipped: the channel handles writes
+        // one at a time, in order, so the first rename the hub sees is the complete write that follows them.
         await File.WriteAllTextAsync(file, Session("proj-04", derived: true));
-        // A half-written file is skipped; the complete write that follows is taken.
         await File.WriteAllTextAsync(file, """{"pid":1,"sessionId":"s","name":"Fancy Na""");
-        await Task.Delay(300);
-        Assert.Equal("proj", await channel.NameAsync());
         await File.WriteAllTextAsync(file, Session("Fancy Name!"));
-        await Eventually.WaitAsync(channel.NameAsync, n => n == "fancy-name", TimeSpan.FromSeconds(10), "the /rename to sync");
+        Assert.Equal(("proj", "fancy-name"), await NextRenameAsync(observer));
+        Assert.Equal("fancy-name", await channel.NameAsync());
 
         // A name another peer holds is refused and logged; nothing breaks.
         await File.WriteAllTextAsync(file, Session("taken"));
-        await Task.Delay(500);
+        await Eventually.WaitAsync(
+            () => HubLifecycleTests.ReadLogsAsync(sandbox),
+            logs => logs.Contains("session_sync_rename_refused", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10),
+            "the refused rename to be logged");
         Assert.Equal("fancy-name", await channel.NameAsync());
         Assert.True((await other.CallAsync("relay_ask", new() { ["to"] = "fancy-name", ["question"] = "ok?" })).Ok);
         Assert.Equal("ok?", (await channel.NextNotificationAsync()).Content);
 
-        // A later rename still syncs, and the file disappearing (session exit) is harmless.
+        // A later rename still syncs, and the file disappearing (session exit) is harmless: the next write is
+        // followed as before, and the channel never left the hub.
         await File.WriteAllTextAsync(file, Session("Second Name"));
-        await Eventually.WaitAsync(channel.NameAsync, n => n == "second-name", TimeSpan.FromSeconds(10), "the second /rename to sync");
+        Assert.Equal(("fancy-name", "second-name"), await NextRenameAsync(observer));
         File.Delete(file);
-        await Task.Delay(200);
-        Assert.Equal("second-name", await channel.NameAsync());
+        await File.WriteAllTextAsync(file, Session("Third Name"));
+        Assert.Equal(("second-name", "third-name"), await NextRenameAsync(observer));
+        Assert.Equal("third-name", await channel.NameAsync());
+        await observer.ExpectNoMessageAsync();
+    }
+
+    /// <summary>The next rename the hub reports; other events (the other peer's register, asks) are skipped, but no peer may leave.</summary>
+    private static async Task<(string? OldName, string? Name)> NextRenameAsync(RawHubClient observer)
+    {
+        while (true)
+        {
+            var hubEvent = await observer.NextAsync<HubEventMessage>();
+            if (hubEvent.Event == HubEvents.PeerRename)
+            {
+                return (hubEvent.OldName, hubEvent.Name);
+            }
+
+            Assert.NotEqual(HubEvents.PeerLeave, hubEvent.Event);
+        }
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed partial class ChannelNotificationTests
         Assert.True(broadcast.Ok, broadcast.Text);
         AssertShape(await bob.NextNotificationAsync(), "type", "from", "ask_id", "thread_id", "broadcast_id");
 
-        // A burst arrives complete and in order.
+        // A concurrent burst arrives complete (its order is not defined: the calls race each other).
         var burst = Enumerable.Range(1, 20).Select(i => $"burst {i}").ToList();
         await Task.WhenAll(burst.Select(async q => Assert.True((await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = q })).Ok)));
         var received = new List<string>();
@@ -45,6 +45,21 @@ public sealed partial class ChannelNotificationTests
         }
 
         Assert.Equal(burst.Order(StringComparer.Ordinal), received.Order(StringComparer.Ordinal));
+
+        // Asks sent one after another arrive in the order they were sent.
+        var series = Enumerable.Range(1, 20).Select(i => $"series {i}").ToList();
+        foreach (var question in series)
+        {
+            Assert.True((await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = question })).Ok);
+        }
+
+        var inOrder = new List<string>();
+        foreach (var _ in series)
+        {
+            inOrder.Add((await bob.NextNotificationAsync()).Content);
+        }
+
+        Assert.Equal(series, inOrder);
     }
 
     [Fact]

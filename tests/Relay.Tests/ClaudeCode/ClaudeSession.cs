@@ -6,16 +6,19 @@ namespace Relay.Tests.ClaudeCode;
 
 /// <summary>
 /// One real Claude Code session in stream-json mode (<c>claude -p --input-format stream-json --output-format
-/// stream-json --verbose --channels plugin:relay@claude-relay</c>) with stdin kept open, so every channel push that
-/// arrives while it is idle starts a new turn and ends in its own <c>result</c> event.
+/// stream-json --verbose --channels plugin:relay@claude-relay</c>, see <see cref="ClaudeSessionOptions"/>) with stdin
+/// kept open, so every channel push that arrives while it is idle starts a new turn and ends in its own
+/// <c>result</c> event.
 /// </summary>
 public sealed class ClaudeSession : IAsyncDisposable
 {
-    private ClaudeSession(string name, string sessionId, string workDir, TrackedProcess process)
+    private ClaudeSession(string name, string sessionId, string workDir, string home, string? debugFile, TrackedProcess process)
     {
         Name = name;
         SessionId = sessionId;
         WorkDir = workDir;
+        Home = home;
+        DebugFile = debugFile;
         Process = process;
     }
 
@@ -25,20 +28,95 @@ public sealed class ClaudeSession : IAsyncDisposable
 
     public string WorkDir { get; }
 
+    /// <summary>The session's HOME (the world's, or its own when started without the plugin installed).</summary>
+    public string Home { get; }
+
+    /// <summary>Claude Code's debug log (<c>--debug-file</c>), or null when not asked for.</summary>
+    public string? DebugFile { get; }
+
+    /// <summary>The debug log so far ("" when there is none yet).</summary>
+    public string DebugLog => DebugFile is not null && File.Exists(DebugFile) ? File.ReadAllText(DebugFile) : "";
+
     public TrackedProcess Process { get; }
 
     public int Pid => Process.Pid;
 
-    public static ClaudeSession Start(string name, string sessionId, string workDir, IReadOnlyDictionary<string, string?> env)
+    /// <summary>Claude Code's record of this session, <c>~/.claude/sessions/&lt;pid&gt;.json</c>.</summary>
+    public string SessionFile => Path.Combine(Home, ".claude", "sessions", $"{Pid}.json");
+
+    /// <summary>The stream-json <c>init</c> event (<c>type: system, subtype: init</c>), or null before it is printed.</summary>
+    public JsonObject? InitEvent => Events.FirstOrDefault(e => (string?)e["type"] == "system" && (string?)e["subtype"] == "init");
+
+    /// <summary>The native inbox socket from the <c>init</c> event (Claude Code ≥ 2.1.224; null before, or when off).</summary>
+    public string? MessagingSocketPath => (string?)InitEvent?["messaging_socket_path"];
+
+    /// <summary>Starts <paramref name="cli"/> in stream-json mode; <paramref name="env"/> is the full environment (its HOME included).</summary>
+    public static ClaudeSession Start(string cli, string name, string sessionId, string workDir, IReadOnlyDictionary<string, string?> env, ClaudeSessionOptions options, string? debugFile)
     {
-        string[] args =
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(options);
+        List<string> args =
         [
             "-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose",
-            "--channels", "plugin:" + ClaudeWorld.PluginId,
             "--allowedTools", "mcp__plugin_relay_relay",
             "--session-id", sessionId,
         ];
-        return new ClaudeSession(name, sessionId, workDir, TrackedProcess.Start(ClaudeCli.Path!, args, env, workDir));
+        if (options.Channel)
+        {
+            args.AddRange(["--channels", "plugin:" + ClaudeWorld.PluginId]);
+        }
+
+        if (options.PermissionMode is { } mode)
+        {
+            args.AddRange(["--permission-mode", mode]);
+        }
+
+        if (options.Settings is { } settings)
+        {
+            args.AddRange(["--settings", settings]);
+        }
+
+        if (debugFile is not null)
+        {
+            args.AddRange(["--debug-file", debugFile]);
+        }
+
+        args.AddRange(options.ExtraArgs);
+        var home = env["HOME"] ?? throw new ArgumentException("the environment has no HOME", nameof(env));
+        return new ClaudeSession(name, sessionId, workDir, home, debugFile, TrackedProcess.Start(cli, args, env, workDir));
+    }
+
+    /// <summary>Reads <see cref="SessionFile"/>; null while it is missing or half written.</summary>
+    public JsonObject? ReadSessionFile()
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(SessionFile)) as JsonObject;
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Waits until the stream-json <c>init</c> event was printed; returns it.</summary>
+    public async Task<JsonObject> WaitForInitAsync(TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            if (InitEvent is { } init)
+            {
+                return init;
+            }
+
+            if (Process.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"session {Name} printed no init event (exited: {Process.HasExited}); stderr: {Process.Stderr}");
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>The stream-json events printed so far.</summary>

@@ -22,12 +22,16 @@ public sealed class ClaudeWorld : IAsyncDisposable
 
     private readonly List<ClaudeSession> _sessions = [];
 
-    public ClaudeWorld(TimeSpan? hubIdleExit = null)
+    /// <param name="hubIdleExit">How long the hub lingers after its last peer left.</param>
+    /// <param name="cli">The Claude Code binary (default <see cref="ClaudeCli.Path"/>; <see cref="ClaudeCli.LegacyPath"/> for the oldest supported).</param>
+    public ClaudeWorld(TimeSpan? hubIdleExit = null, string? cli = null)
     {
         if (!File.Exists(RelayBinary.Path))
         {
             throw new FileNotFoundException($"the relay binary under test is missing: {RelayBinary.Path} (give RELAY_BIN as an absolute path)");
         }
+
+        Cli = cli ?? ClaudeCli.Path ?? throw new InvalidOperationException(ClaudeCli.SkipReason);
 
         Root = Directory.CreateTempSubdirectory("rlc-").FullName;
         Home = Path.Combine(Root, "home");
@@ -47,8 +51,11 @@ public sealed class ClaudeWorld : IAsyncDisposable
         Env["RELAY_LAUNCHER_BIN"] = RelayBinary.Path;
         Env["RELAY_HUB_IDLE_EXIT_MS"] = ((long)(hubIdleExit ?? TimeSpan.FromSeconds(60)).TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         Env["RELAY_LOG_LEVEL"] = "debug";
-        WriteClaudeJson();
+        WriteClaudeJson(Home);
     }
+
+    /// <summary>The Claude Code binary every <c>claude</c> process of this world runs.</summary>
+    public string Cli { get; }
 
     public string Root { get; }
 
@@ -74,8 +81,31 @@ public sealed class ClaudeWorld : IAsyncDisposable
     /// <summary>Runs one <c>claude</c> command to completion.</summary>
     public async Task<(int ExitCode, string Stdout, string Stderr)> RunClaudeAsync(IEnumerable<string> args, string? workDir = null, TimeSpan? timeout = null)
     {
-        await using var process = TrackedProcess.Start(ClaudeCli.Path!, args, Env, workDir ?? Root);
+        await using var process = TrackedProcess.Start(Cli, args, Env, workDir ?? Root);
         var code = await process.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(60));
+        return (code, process.Stdout, process.Stderr);
+    }
+
+    /// <summary>
+    /// Runs the relay CLI as a user of this world would (its HOME, or <paramref name="home"/> for a session's own HOME;
+    /// always this world's data dir, so the hub it may start is the one disposing cleans up).
+    /// </summary>
+    public async Task<(int ExitCode, string Stdout, string Stderr)> RunRelayAsync(IEnumerable<string> args, string? home = null, string? stdin = null, TimeSpan? timeout = null)
+    {
+        var env = new Dictionary<string, string?>(Env);
+        if (home is not null)
+        {
+            env["HOME"] = home;
+        }
+
+        await using var process = TrackedProcess.StartRelay(["--data-dir", DataDir, .. args], env, Root);
+        if (stdin is not null)
+        {
+            await process.Process.StandardInput.WriteAsync(stdin);
+        }
+
+        process.Process.StandardInput.Close();
+        var code = await process.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(90));
         return (code, process.Stdout, process.Stderr);
     }
 
@@ -91,18 +121,43 @@ public sealed class ClaudeWorld : IAsyncDisposable
     /// <summary>
     /// Starts a stream-json session with the relay channel in its own working directory <paramref name="name"/> (so
     /// its default peer name is <paramref name="name"/>); its model follows <paramref name="brain"/>.
+    /// <paramref name="options"/> can drop the channel flag, use a HOME without the plugin, set the permission
+    /// mode, add settings or a debug log.
     /// </summary>
-    public ClaudeSession StartSession(string name, Func<ModelRequest, ModelReply> brain)
+    public ClaudeSession StartSession(string name, Func<ModelRequest, ModelReply> brain, ClaudeSessionOptions? options = null)
     {
+        options ??= ClaudeSessionOptions.Default;
         var sessionId = Guid.NewGuid().ToString();
         Api.Script(sessionId, brain);
-        var session = ClaudeSession.Start(name, sessionId, WorkDir(name), Env);
+        var env = new Dictionary<string, string?>(Env);
+        if (!options.PluginInstalled)
+        {
+            env["HOME"] = BareHome(name);
+        }
+
+        string? debugFile = null;
+        if (options.DebugLog)
+        {
+            Directory.CreateDirectory(Path.Combine(Root, "debug"));
+            debugFile = Path.Combine(Root, "debug", name + ".log");
+        }
+
+        var session = ClaudeSession.Start(Cli, name, sessionId, WorkDir(name), env, options, debugFile);
         lock (_sessions)
         {
             _sessions.Add(session);
         }
 
         return session;
+    }
+
+    /// <summary>A HOME of its own for one session, set up like the world's but without the plugin.</summary>
+    private string BareHome(string name)
+    {
+        var home = Path.Combine(Root, "homes", name);
+        Directory.CreateDirectory(home);
+        WriteClaudeJson(home);
+        return home;
     }
 
     /// <summary>The pid of the hub serving this world's socket, or null when none answers.</summary>
@@ -121,10 +176,10 @@ public sealed class ClaudeWorld : IAsyncDisposable
     }
 
     /// <summary>
-    /// Gives each session its first prompts: "hello" until a turn's request offers the relay tools. A session's turn
-    /// can start before Claude Code has connected its MCP servers (in <c>-p</c> mode it does not wait for them), and
-    /// channel pushes reach a session only once its channel was connected when a prompt was processed; a turn that
-    /// offered the relay tools proves that.
+    /// Gives each session its first prompts: "hello" until a turn's request shows the relay tools to the model (in
+    /// <c>tools</c>, or as deferred tools loadable through ToolSearch on 2.1.332). A session's turn can start before
+    /// Claude Code has connected its MCP servers (in <c>-p</c> mode it does not wait for them), and channel pushes
+    /// reach a session only once its channel was connected when a prompt was processed; such a turn proves that.
     /// </summary>
     public async Task GreetAsync(params ClaudeSession[] sessions)
     {
@@ -134,7 +189,7 @@ public sealed class ClaudeWorld : IAsyncDisposable
             while (true)
             {
                 await session.AskAsync("hello");
-                if (Api.RequestsOf(session.SessionId).LastOrDefault(r => r.IsMainLoop) is { } last && last.ToolNames.Any(t => t.StartsWith(ToolPrefix, StringComparison.Ordinal)))
+                if (Api.RequestsOf(session.SessionId).LastOrDefault(r => r.IsMainLoop) is { } last && last.Mentions(ToolPrefix))
                 {
                     return;
                 }
@@ -242,7 +297,7 @@ public sealed class ClaudeWorld : IAsyncDisposable
         return env;
     }
 
-    private void WriteClaudeJson()
+    private void WriteClaudeJson(string home)
     {
         var config = new JsonObject
         {
@@ -262,7 +317,7 @@ public sealed class ClaudeWorld : IAsyncDisposable
                 ["tengu_harbor_ledger"] = new JsonArray(new JsonObject { ["plugin"] = "relay", ["marketplace"] = "claude-relay" }),
             },
         };
-        File.WriteAllText(Path.Combine(Home, ".claude.json"), config.ToJsonString());
+        File.WriteAllText(Path.Combine(home, ".claude.json"), config.ToJsonString());
     }
 
     public async ValueTask DisposeAsync()

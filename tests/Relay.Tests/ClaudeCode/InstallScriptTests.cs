@@ -62,7 +62,8 @@ public sealed class InstallScriptTests
     private static async Task<IReadOnlyList<string?>> InstalledPluginsAsync(ClaudeWorld world)
     {
         var list = await world.RunClaudeAsync(["plugin", "list", "--json"]);
-        return [.. JsonNode.Parse(list.Stdout)!.AsArray().Select(p => (string?)p!["id"])];
+        // Claude Code 2.1.332 also lists its own built-in plugins (cc-plugin-…@builtin), installed or not.
+        return [.. JsonNode.Parse(list.Stdout)!.AsArray().Select(p => (string?)p!["id"]).Where(id => id?.EndsWith("@builtin", StringComparison.Ordinal) != true)];
     }
 
     private static async Task<string> RunAsync(ClaudeWorld world, string program, params string[] args)

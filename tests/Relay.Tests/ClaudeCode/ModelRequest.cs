@@ -39,6 +39,18 @@ public sealed class ModelRequest
     /// <summary>The text blocks of the last user message (tool results excluded).</summary>
     public string LastUserText => string.Join("\n", Blocks(LastUserMessage).Where(b => (string?)b["type"] == "text").Select(b => (string?)b["text"] ?? ""));
 
+    /// <summary>The text blocks of the latest user message that answers no tool call: what started the current turn.</summary>
+    public string TurnText =>
+        string.Join("\n", Blocks(Messages.LastOrDefault(m => (string?)m?["role"] == "user" && !Blocks(m as JsonObject).Any(b => (string?)b["type"] == "tool_result")) as JsonObject)
+            .Where(b => (string?)b["type"] == "text").Select(b => (string?)b["text"] ?? ""));
+
+    /// <summary>
+    /// True when the conversation shows the model a tool whose name starts with <paramref name="prefix"/>: in the
+    /// request's <c>tools</c>, or (2.1.332, deferred MCP tools) named in a reminder as loadable through ToolSearch.
+    /// </summary>
+    public bool Mentions(string prefix) =>
+        ToolNames.Any(t => t.StartsWith(prefix, StringComparison.Ordinal)) || AllText.Contains(prefix, StringComparison.Ordinal);
+
     /// <summary>Tool results in the last user message, with the name of the tool they answer.</summary>
     public IReadOnlyList<(string Tool, string Text, bool IsError)> LastToolResults => ToolResultsIn(LastUserMessage);
 
@@ -76,7 +88,8 @@ public sealed class ModelRequest
         {
             foreach (var message in Messages.Reverse())
             {
-                if ((string?)message?["role"] != "user")
+                // A message answering tool calls is no prompt, whatever text Claude Code adds to it ("Tool loaded.").
+                if ((string?)message?["role"] != "user" || Blocks(message as JsonObject).Any(b => (string?)b["type"] == "tool_result"))
                 {
                     continue;
                 }
@@ -85,7 +98,7 @@ public sealed class ModelRequest
                     ? (string?)plain ?? ""
                     : string.Join("\n", Blocks(message as JsonObject).Where(b => (string?)b["type"] == "text").Select(b => (string?)b["text"] ?? "")
                         .Where(t => !t.StartsWith("<system-reminder>", StringComparison.Ordinal)));
-                if (text.Length > 0 && !text.Contains("<channel source=", StringComparison.Ordinal))
+                if (text.Length > 0 && !text.Contains("<channel source=", StringComparison.Ordinal) && !text.Contains("<cross-session-message", StringComparison.Ordinal))
                 {
                     return text;
                 }

@@ -18,10 +18,28 @@ public sealed class SessionConversationTests
     public async Task A_session_asks_another_and_the_reply_comes_back_as_a_channel_turn()
     {
         await using var world = new ClaudeWorld();
+        await AskAndReplyAsync(world);
+    }
+
+    /// <summary>The legacy smoke: the same conversation on the oldest supported Claude Code (no server/discover, no ToolSearch).</summary>
+    [ClaudeLegacyFact]
+    public async Task On_the_oldest_supported_Claude_Code_a_session_asks_another_and_the_reply_comes_back()
+    {
+        await using var world = new ClaudeWorld(cli: ClaudeCli.LegacyPath);
+        await AskAndReplyAsync(world);
+    }
+
+    private static async Task AskAndReplyAsync(ClaudeWorld world)
+    {
         await world.InstallPluginAsync();
-        var alpha = world.StartSession("alpha", ScriptedPeer.Brain());
+        var alpha = world.StartSession("alpha", ScriptedPeer.Brain(), new() { DebugLog = true });
         var bravo = world.StartSession("bravo", ScriptedPeer.Brain(_ => "42, says bravo ✓"));
         await world.GreetAsync(alpha, bravo);
+        // Claude Code 2.1.332 probes with server/discover; the channel refuses it and stays on the legacy handshake
+        // (a "modern" connection gets no channel pushes).
+        var connected = alpha.DebugLog.Split('\n').Where(l => l.Contains("plugin:relay:relay", StringComparison.Ordinal) && l.Contains("Connection established", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(connected);
+        Assert.All(connected, l => Assert.DoesNotContain("\"protocolEra\":\"modern\"", l, StringComparison.Ordinal));
 
         await alpha.AskAsync(ScriptedPeer.AskPrompt("bravo", Question));
 

@@ -81,7 +81,17 @@ public sealed class AskCommandTests
         var result = await sandbox.RunAsync(["ask", "silent", "anyone?", "--timeout", "500ms", "--json"]);
 
         Assert.Equal(4, result.ExitCode);
-        Assert.StartsWith("relay: timeout: ", result.Stderr);
+        // With --json the progress lines on stderr are JSON too; the error line comes last.
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        using (var sent = System.Text.Json.JsonDocument.Parse(lines[0]))
+        {
+            Assert.Equal("ask_status", sent.RootElement.GetProperty("type").GetString());
+            Assert.Equal("sent", sent.RootElement.GetProperty("status").GetString());
+            Assert.Equal("silent", sent.RootElement.GetProperty("to").GetString());
+            Assert.Equal("socket", sent.RootElement.GetProperty("delivery").GetString());
+        }
+
+        Assert.StartsWith("relay: timeout: ", lines[^1]);
         Assert.Equal("timeout", result.Json().GetProperty("code").GetString());
     }
 
@@ -99,7 +109,9 @@ public sealed class AskCommandTests
         var result = await run;
 
         Assert.Equal(3, result.ExitCode);
-        Assert.StartsWith("relay: peer_gone: ", result.Stderr);
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["relay: sent to leaver (terminal)"], lines[..^1]);
+        Assert.StartsWith("relay: peer_gone: ", lines[^1]);
     }
 
     [Fact]

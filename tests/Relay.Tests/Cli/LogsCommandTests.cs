@@ -1,4 +1,5 @@
 using System.Globalization;
+using Relay.Protocol;
 using Relay.Tests.Infrastructure;
 using Xunit;
 
@@ -21,8 +22,8 @@ public sealed class LogsCommandTests
     {
         await using var sandbox = new RelaySandbox();
         var now = DateTimeOffset.Now;
-        File.WriteAllText(LogFile(sandbox, now.Date.AddDays(-1)), Line(now.AddDays(-1), "info", "peer_register", ",\"name\":\"alice\""));
-        File.WriteAllText(LogFile(sandbox, now.Date), Line(now, "warn", "ask_timeout", ",\"ask_id\":\"a-1\",\"note\":\"two words\""));
+        File.WriteAllText(LogFile(sandbox, now.Date.AddDays(-1)), Line(now.AddDays(-1), "info", HubLogEvents.PeerRegister, ",\"name\":\"alice\""));
+        File.WriteAllText(LogFile(sandbox, now.Date), Line(now, "warn", HubLogEvents.AskTimeout, ",\"ask_id\":\"a-1\",\"note\":\"two words\""));
 
         var result = await sandbox.RunAsync(["logs"]);
 

@@ -26,10 +26,10 @@ public sealed class WatchCommandTests
         await alice.NextOutcomeAsync(askId);
         await alice.DisposeAsync();
 
-        await CliRun.WaitUntilAsync(() => Events(watch).Any(e => e.GetProperty("event").GetString() == "peer_leave"), "the peer_leave event");
+        await CliRun.WaitUntilAsync(() => Events(watch).Any(e => e.GetProperty("event").GetString() == HubEvents.PeerLeave), "the peer_leave event");
         var events = Events(watch);
         var names = events.Select(e => e.GetProperty("event").GetString()).ToList();
-        Assert.Equal(["peer_register", "peer_register", "ask", "reply", "peer_leave"], names);
+        Assert.Equal([HubEvents.PeerRegister, HubEvents.PeerRegister, HubEvents.Ask, HubEvents.Reply, HubEvents.PeerLeave], names);
         Assert.Equal("alice", events[0].GetProperty("name").GetString());
         Assert.Equal("alice", events[2].GetProperty("from").GetString());
         Assert.Equal("bob", events[2].GetProperty("to").GetString());

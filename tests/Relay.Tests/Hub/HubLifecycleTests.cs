@@ -64,7 +64,7 @@ public sealed class HubLifecycleTests
 
         Assert.False(File.Exists(world.SocketPath));
         Assert.True(await observer.WaitClosedAsync());
-        Assert.Contains("hub_idle", await ReadLogsAsync(world.Sandbox), StringComparison.Ordinal);
+        Assert.Contains(HubLogEvents.HubIdle, await ReadLogsAsync(world.Sandbox), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class HubLifecycleTests
         Assert.False(File.Exists(world.SocketPath));
         Assert.True(await alice.WaitClosedAsync());
         var logs = await ReadLogsAsync(world.Sandbox);
-        Assert.Contains("hub_stop", logs, StringComparison.Ordinal);
+        Assert.Contains(HubLogEvents.HubStop, logs, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -147,6 +147,7 @@ public sealed class HubLifecycleTests
     [Fact]
     public async Task Hub_status_reports_pid_socket_protocol_uptime_peers_pending_asks_and_observers()
     {
+        var before = DateTimeOffset.UtcNow;
         await using var world = await HubWorld.StartAsync();
         var alice = await world.PeerAsync("alice");
         await world.PeerAsync("bob");
@@ -160,8 +161,14 @@ public sealed class HubLifecycleTests
         Assert.Equal(world.SocketPath, status.Socket);
         Assert.Equal(ProtocolVersion.Current, status.ProtocolVersion);
         Assert.Equal((2, 1, 1), (status.PeerCount, status.PendingAsks, status.Observers));
-        Assert.True(status.UptimeMs >= 0);
-        Assert.True(status.StartedAt <= DateTimeOffset.UtcNow && status.StartedAt > DateTimeOffset.UtcNow.AddMinutes(-5));
+        var after = DateTimeOffset.UtcNow;
+        // The hub started within this test, and its uptime is the time since then, on a clock that moves.
+        Assert.InRange(status.StartedAt, before, after);
+        Assert.InRange(status.UptimeMs, 0, (long)(after - status.StartedAt).TotalMilliseconds + 50);
+        await Task.Delay(300);
+        var later = await (await world.ConnectAsync()).RequestAsync<HubStatusReplyMessage>(new HubStatusMessage());
+        Assert.Equal(status.StartedAt, later.StartedAt);
+        Assert.True(later.UptimeMs - status.UptimeMs >= 290, $"uptime went from {status.UptimeMs} to {later.UptimeMs} ms across a 300 ms wait");
         Assert.False(string.IsNullOrEmpty(status.Version));
     }
 

@@ -39,7 +39,7 @@ public sealed class HubObserverTests
         }
 
         Assert.Equal(
-            ["peer_register", "peer_register", "ask", "reply", "ask", "timeout", "ask", "broadcast", "peer_rename", "peer_gone"],
+            [HubEvents.PeerRegister, HubEvents.PeerRegister, HubEvents.Ask, HubEvents.Reply, HubEvents.Ask, HubEvents.Timeout, HubEvents.Ask, HubEvents.Broadcast, HubEvents.PeerRename, HubEvents.PeerGone],
             events.Select(e => e.Event.Event));
         Assert.Equal(("alice", "cli"), (events[0].Event.Name, events[0].Event.Kind));
         Assert.Equal(("alice", "bob", "a-1"), (events[2].Event.From, events[2].Event.To, events[2].Event.AskId));
@@ -55,7 +55,7 @@ public sealed class HubObserverTests
             rest.Add((await observer.NextAsync<HubEventMessage>()).Event);
         }
 
-        Assert.Equal(["peer_gone", "peer_gone", "peer_leave"], rest);
+        Assert.Equal([HubEvents.PeerGone, HubEvents.PeerGone, HubEvents.PeerLeave], rest);
     }
 
     [Fact]

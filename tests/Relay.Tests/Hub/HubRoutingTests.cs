@@ -158,7 +158,15 @@ public sealed class HubRoutingTests
         }
 
         await alice.ExpectNoMessageAsync();
-        Assert.DoesNotContain(observer.Name ?? "-", ack.Targets!);
+        // The observer is no target: it sees the broadcast and each reply as events, and never an incoming_ask.
+        var seen = new List<string>();
+        for (var i = 0; i < 1 + others.Length; i++)
+        {
+            seen.Add((await observer.NextAsync<HubEventMessage>()).Event);
+        }
+
+        Assert.Equal([HubEvents.Broadcast, HubEvents.Reply, HubEvents.Reply, HubEvents.Reply], seen);
+        await observer.ExpectNoMessageAsync();
     }
 
     [Fact]

@@ -87,7 +87,7 @@ public sealed class HubSlowPeerTests
         Assert.Equal(sent.Order(), gone.Order());
         var peers = (await asker.RequestAsync<PeersMessage>(new ListPeersMessage())).Peers.Select(p => p.Name);
         Assert.DoesNotContain("stuck", peers);
-        Assert.Contains("peer_dropped_slow", await HubLifecycleTests.ReadLogsAsync(world.Sandbox), StringComparison.Ordinal);
+        Assert.Contains(HubLogEvents.PeerDroppedSlow, await HubLifecycleTests.ReadLogsAsync(world.Sandbox), StringComparison.Ordinal);
     }
 
     private static async Task LifecycleWaitForPeerAsync(Infrastructure.RawHubClient client, string name)

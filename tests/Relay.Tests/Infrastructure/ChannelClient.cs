@@ -146,7 +146,9 @@ public sealed class ChannelClient : IAsyncDisposable
             WorkingDirectory = workDir ?? sandbox.Root,
         };
         info.ArgumentList.Add("mcp");
-        var environment = new Dictionary<string, string?>(sandbox.Env) { ["RELAY_LOG_STDERR"] = "1" };
+        // These tests drive the channel-push path (an MCP client that is not Claude Code would get the pull path by
+        // default); tests of the other paths set RELAY_DELIVERY themselves.
+        var environment = new Dictionary<string, string?>(sandbox.Env) { ["RELAY_LOG_STDERR"] = "1", ["RELAY_DELIVERY"] = "channel" };
         foreach (var (key, value) in env ?? new Dictionary<string, string?>())
         {
             environment[key] = value;

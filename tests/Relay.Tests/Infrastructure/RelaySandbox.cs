@@ -31,6 +31,10 @@ public sealed class RelaySandbox : IAsyncDisposable
             ["CLAUDE_RELAY_PRESET_NAME"] = null,
             ["CLAUDE_PROJECT_DIR"] = null,
             ["CLAUDE_CODE_SESSION_ID"] = null,
+            ["CLAUDE_CODE_MESSAGING_SOCKET"] = null,
+            ["CLAUDE_CODE_MESSAGING_TOKEN"] = null,
+            ["CLAUDE_CONFIG_DIR"] = null,
+            ["RELAY_DELIVERY"] = null,
         };
     }
 

@@ -2,45 +2,42 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Relay.Protocol;
+using Relay.Protocol.Messages;
 
 namespace Relay.Hub;
 
 /// <summary>
-/// One client connection: a receive loop that hands each line to the <see cref="Router"/>, and an
-/// <see cref="Outbox"/> with its own send loop. Before <c>register</c> or <c>watch</c> it is anonymous; after, it is
-/// a peer (named, in the registry) or an observer. The router's lock guards every mutable field here.
+/// A client on the hub socket (a channel, the CLI, an observer): a receive loop that hands each line to the
+/// <see cref="Router"/>, and an <see cref="Outbox"/> with its own send loop. The router's lock guards every mutable
+/// field here.
 /// </summary>
-internal sealed class PeerConnection
+internal sealed class SocketPeer : IPeer
 {
     private static long s_nextId;
 
     private readonly Socket _socket;
     private readonly Router _router;
     private readonly LineHandler _onLine;
+    private readonly Outbox _outbox;
     private int _aborted;
 
-    public PeerConnection(Socket socket, Router router, HubOptions options)
+    public SocketPeer(Socket socket, Router router, HubOptions options)
     {
         _socket = socket;
         _router = router;
         _onLine = OnLine;
-        Outbox = new Outbox(options.OutboxMaxBytes, options.OutboxMaxLines);
+        _outbox = new Outbox(options.OutboxMaxBytes, options.OutboxMaxLines);
         Id = Interlocked.Increment(ref s_nextId);
         ConnectedAt = DateTimeOffset.UtcNow;
         LastSeen = ConnectedAt;
     }
 
-    /// <summary>Connection number for logs (names change; this does not).</summary>
     public long Id { get; }
 
-    public Outbox Outbox { get; }
-
-    /// <summary>The registered name, or null before register (and for observers).</summary>
     public string? Name { get; set; }
 
     public bool IsObserver { get; set; }
 
-    /// <summary>True once the router has taken this connection out of the registry (it left or was dropped).</summary>
     public bool Departed { get; set; }
 
     public string? Cwd { get; set; }
@@ -51,20 +48,34 @@ internal sealed class PeerConnection
 
     public string? Kind { get; set; }
 
+    /// <summary>How messages reach this peer (<c>register.delivery</c>; <c>socket</c> when not given).</summary>
+    public string Delivery { get; set; } = Relay.Protocol.Messages.DeliveryPaths.Socket;
+
+    /// <summary>The Claude Code session a channel serves (its pid and session id), when it said so.</summary>
+    public int? ClaudePid { get; set; }
+
+    public string? SessionId { get; set; }
+
     public DateTimeOffset ConnectedAt { get; }
 
     public DateTimeOffset LastSeen { get; set; }
 
-    /// <summary>Asks this peer has been sent and not yet answered, by ask id.</summary>
     public Dictionary<string, PendingAsk> AsksTo { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Asks this peer sent that are still waiting for their reply.</summary>
     public HashSet<PendingAsk> AsksFrom { get; } = [];
+
+    public long QueuedBytes => _outbox.QueuedBytes;
+
+    public SendResult Send(ServerMessage message) => Result(_outbox.TryWrite(message));
+
+    public SendResult Send(ReadOnlySpan<byte> line) => Result(_outbox.TryWrite(line));
+
+    public void Complete() => _outbox.Complete();
 
     /// <summary>Runs both loops until the connection ends, then tells the router it is gone.</summary>
     public async Task RunAsync()
     {
-        var sendLoop = Outbox.RunAsync(_socket);
+        var sendLoop = _outbox.RunAsync(_socket);
         await using var stream = new NetworkStream(_socket, ownsSocket: true);
         // Zero-byte reads: an idle peer waits for data without holding a rented buffer.
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 8 * 1024, minimumReadSize: 2 * 1024, leaveOpen: true, useZeroByteReads: true));
@@ -106,6 +117,9 @@ internal sealed class PeerConnection
         {
         }
     }
+
+    private SendResult Result(bool queued) =>
+        queued ? SendResult.Queued : _outbox.IsClosed ? SendResult.Closed : SendResult.Overflowed;
 
     private void OnLine(in ReadOnlySequence<byte> line) => _router.HandleLine(this, line);
 

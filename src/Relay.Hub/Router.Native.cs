@@ -1,0 +1,142 @@
+using NLog;
+using Relay.Hub.Native;
+using Relay.Inbox;
+using Relay.Protocol;
+using Relay.Protocol.Messages;
+
+namespace Relay.Hub;
+
+/// <summary>
+/// Native Claude Code sessions as peers (<see cref="NativeSessions"/> finds them): they join and leave with their
+/// sessions, give way to the session's own relay channel when it registers, and do not keep the hub alive.
+/// </summary>
+internal sealed partial class Router
+{
+    private readonly Dictionary<int, NativeSessionPeer> _natives = [];
+
+    public DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>Registered peers that are not native sessions: they are what keeps the hub from idling out.</summary>
+    private int LocalPeerCount => _registry.Count - _natives.Count;
+
+    /// <summary>Handles a message a peer produced without a socket line (a native session's receipt or answer).</summary>
+    public void HandleMessage(IPeer peer, ClientMessage message)
+    {
+        lock (_gate)
+        {
+            try
+            {
+                if (peer.Departed || _stopping)
+                {
+                    return;
+                }
+
+                Dispatch(peer, message);
+            }
+#pragma warning disable CA1031 // A bug in one handler must not take the hub down.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                _log.Event(LogLevel.Error, HubLogEvents.HubError, ex, ("peer", peer.ToString()), ("msg_type", message.GetType().Name));
+            }
+            finally
+            {
+                ProcessDrops();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes the native peers match <paramref name="live"/>: sessions served by a registered relay channel are left
+    /// out, ended sessions leave (askers get peer_gone), new ones join under the session's name (a user-given one,
+    /// else the slug of its folder; -2, -3, … on a clash).
+    /// </summary>
+    public void SyncNativeSessions(IReadOnlyList<ClaudeSessionRecord> live, Func<ClaudeSessionRecord, NativeSessionPeer> create)
+    {
+        lock (_gate)
+        {
+            if (_stopping)
+            {
+                return;
+            }
+
+            var served = new HashSet<int>();
+            foreach (var peer in _registry.Peers)
+            {
+                if (peer is not NativeSessionPeer && peer.ClaudePid is { } pid)
+                {
+                    served.Add(pid);
+                }
+            }
+
+            var wanted = live.Where(s => !served.Contains(s.Pid)).ToDictionary(s => s.Pid);
+            foreach (var (pid, native) in _natives.ToList())
+            {
+                if (!wanted.TryGetValue(pid, out var record) || record.MessagingSocketPath != native.Session.MessagingSocketPath)
+                {
+                    RemoveNative(native, "session_ended");
+                }
+            }
+
+            foreach (var (pid, record) in wanted)
+            {
+                if (!_natives.ContainsKey(pid))
+                {
+                    AddNative(create(record));
+                }
+            }
+
+            ProcessDrops();
+        }
+    }
+
+    private void AddNative(NativeSessionPeer peer)
+    {
+        var baseName = NativeName(peer.Session);
+        for (var n = 1; ; n++)
+        {
+            if (_registry.TryAdd(PeerNames.WithSuffix(baseName, n), peer))
+            {
+                break;
+            }
+        }
+
+        _natives[peer.Session.Pid] = peer;
+        _log.Event(LogLevel.Info, HubLogEvents.PeerRegister, ("name", peer.Name), ("kind", peer.Kind), ("delivery", peer.Delivery), ("pid", peer.Pid), ("cwd", peer.Cwd));
+        if (HasObservers)
+        {
+            Emit(new HubEventMessage { Event = HubEvents.PeerRegister, At = _time.GetUtcNow(), Name = peer.Name, Kind = peer.Kind, Delivery = peer.Delivery });
+        }
+    }
+
+    private void RemoveNative(NativeSessionPeer peer, string reason)
+    {
+        _natives.Remove(peer.Session.Pid);
+        Depart(peer, reason);
+        peer.Abort();
+    }
+
+    /// <summary>A channel registers for its session: the session's native peer (if any) gives way first, name included.</summary>
+    private void YieldNativeTo(int? claudePid)
+    {
+        if (claudePid is { } pid && _natives.TryGetValue(pid, out var native))
+        {
+            RemoveNative(native, "channel_joined");
+        }
+    }
+
+    private static string NativeName(ClaudeSessionRecord session)
+    {
+        if (session.Name is { Length: > 0 } name && session.NameSource != "derived")
+        {
+            return PeerNames.Slugify(name);
+        }
+
+        if (session.Cwd is { Length: > 0 } cwd)
+        {
+            return PeerNames.Slugify(Path.GetFileName(Path.TrimEndingDirectorySeparator(cwd)));
+        }
+
+        return "claude-" + session.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
