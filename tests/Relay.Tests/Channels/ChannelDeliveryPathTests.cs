@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Relay.Inbox;
 using Relay.Protocol.Messages;
+using Relay.Tests.Cli;
 using Relay.Tests.Infrastructure;
 using Xunit;
 
@@ -154,6 +155,53 @@ public sealed class ChannelDeliveryPathTests
             "the ask to wait in relay_inbox");
         Assert.Equal(DeliveryPaths.Inbox, pulled.Str("delivery"));
         Assert.Equal("a-fallback", pulled.Json.GetProperty("messages")[0].GetProperty("ask_id").GetString());
+    }
+
+    [Fact]
+    public async Task A_dropped_receipt_ends_a_terminal_ask_with_dropped_and_its_reason_exit_14()
+    {
+        await using var sandbox = new RelaySandbox();
+        await sandbox.StartHubAsync();
+        await using var session = FakeInbox.Start(sandbox.Root);
+        await using var bob = await ChannelClient.StartAsync(sandbox, sandbox.WorkDir("bob"), new Dictionary<string, string?>
+        {
+            ["RELAY_DELIVERY"] = null,
+            [InboxEnvironment.Socket] = session.SocketPath,
+        });
+        await using var watcher = await RawHubClient.RegisterAsync(sandbox.SocketPath, "watcher");
+        await WaitForPeerAsync(watcher, "bob");
+
+        var run = sandbox.RunAsync(["ask", "bob", "are you rate limited?", "--timeout", "60s"]);
+        var written = await session.NextConnectionAsync();
+        Assert.True(InboxAddress.TryParse((string?)written[^1]["from"], out var answerSocket));
+        var dropped = Receipt("dropped", (string?)written[^1]["msg_id"]);
+        dropped["drop_reason"] = "rate-limited";
+        await FakeInbox.WriteAsync(answerSocket, dropped);
+        var result = await run;
+
+        Assert.True(result.ExitCode == 14, result.ToString());
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("relay: sent to bob (native inbox)", lines[0]);
+        Assert.Equal("relay: dropped: bob's Claude Code dropped the ask (rate-limited)", lines[^1]);
+    }
+
+    [Fact]
+    public async Task A_question_too_large_once_encoded_is_refused_with_bad_args_and_the_connection_survives()
+    {
+        await using var sandbox = new RelaySandbox();
+        await sandbox.StartHubAsync();
+        await using var alice = await ChannelClient.StartAsync(sandbox, sandbox.WorkDir("alice"));
+        await using var bob = await RawHubClient.RegisterAsync(sandbox.SocketPath, "bob");
+        await Eventually.WaitAsync(() => alice.CallAsync("relay_peers"), r => r.Ok && r.Json.GetProperty("peers").GetArrayLength() == 1, TimeSpan.FromSeconds(10), "alice to see bob");
+
+        // 400 KiB of control characters: within the 512 KiB text limit, but 2.4 MB once JSON-escaped.
+        var tooLarge = await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = new string('\u0001', 400 * 1024) });
+        Assert.Equal("bad_args", tooLarge.Code);
+        Assert.Contains("once JSON", tooLarge.Str("message"), StringComparison.Ordinal);
+
+        var fine = await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = "still connected?" });
+        Assert.True(fine.Ok, fine.Text);
+        Assert.Equal("still connected?", (await bob.NextAsync<IncomingAskMessage>()).Question);
     }
 
     [Fact]

@@ -173,6 +173,34 @@ public sealed class InboxDeliveryTests
         Assert.DoesNotContain(world.Api.RequestsOf(closed.SessionId), r => InboxTag.FindAll(r.AllText).Count > 0);
     }
 
+    [ClaudeFact]
+    public async Task A_broadcast_over_channel_inbox_and_terminal_peers_ends_with_a_summary_naming_the_silent_one()
+    {
+        await using var world = new ClaudeWorld();
+        await world.InstallPluginAsync();
+        var alpha = world.StartSession("alpha", ScriptedPeer.Brain(_ => "alpha: green"));
+        await world.GreetAsync(alpha);
+        world.StartSession("bravo", ScriptedPeer.Brain(_ => "bravo: compiling"), NoFlag);
+        await using var ops = TrackedProcess.StartRelay(["--data-dir", world.DataDir, "listen", "--as", "ops", "--exec", "echo ops: on call"], world.Env, world.Root);
+        await using var mute = TrackedProcess.StartRelay(["--data-dir", world.DataDir, "listen", "--as", "mute"], world.Env, world.Root);
+        await world.WaitForPeerCountAsync(4);
+
+        var sent = await world.RunRelayAsync(["broadcast", "Status report, please.", "--wait", "30s", "--json"]);
+
+        Assert.True(sent.ExitCode == 4, $"{sent}\n{world.Diagnostics()}");
+        var lines = sent.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var replies = lines.Where(l => l.GetProperty("type").GetString() == "reply").ToDictionary(l => l.GetProperty("from").GetString()!, l => l.GetProperty("text").GetString());
+        Assert.Equal("alpha: green", replies["alpha"]);
+        Assert.Equal("bravo: compiling", replies["bravo"]);
+        Assert.Equal("ops: on call", replies["ops"]);
+        var summary = lines[^1];
+        Assert.Equal("summary", summary.GetProperty("type").GetString());
+        Assert.Equal(4, summary.GetProperty("peer_count").GetInt32());
+        Assert.Equal(3, summary.GetProperty("answered").GetInt32());
+        Assert.Equal(["mute"], summary.GetProperty("missing").EnumerateArray().Select(m => m.GetString()));
+        Assert.Contains("mute", mute.Stdout, StringComparison.Ordinal);
+    }
+
     private static async Task<JsonElement> PollPeersAsync(ClaudeWorld world, string home, string name)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
