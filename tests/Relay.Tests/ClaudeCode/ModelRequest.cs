@@ -16,6 +16,9 @@ public sealed class ModelRequest
         AllText = CollectStrings(Messages);
     }
 
+    /// <summary>When the fake API received it (<see cref="System.Diagnostics.Stopwatch"/> timestamp), for latency figures.</summary>
+    public long ReceivedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     /// <summary>Order of arrival at the fake API (over all sessions).</summary>
     public int Sequence { get; }
 
