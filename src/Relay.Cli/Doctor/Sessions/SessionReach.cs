@@ -40,7 +40,7 @@ internal sealed record SessionReach(string Path, string? Via, string Status, str
             var forced = deliverySetting is { } setting && setting != DeliveryChoice.Auto ? $" (RELAY_DELIVERY={setting})" : null;
             return choice.Path switch
             {
-                DeliveryPaths.Channel => new(DeliveryPaths.Channel, null, CheckStatus.Ok, "channel " + (forced ?? "(started with relay as a channel)"), null),
+                DeliveryPaths.Channel => new(DeliveryPaths.Channel, null, CheckStatus.Ok, "channel" + (forced ?? " (started with relay as a channel)"), null),
                 DeliveryPaths.Inbox => new(DeliveryPaths.Inbox, ViaChannel, CheckStatus.Ok, "inbox via its relay channel" + forced, null),
                 _ => new(DeliveryPaths.Pull, null, CheckStatus.Info, "pull only" + (forced ?? $" ({NoInboxWhy(version)})") + " — the model must call relay_inbox", forced is null ? NoInboxFix(version) : "unset RELAY_DELIVERY for that session"),
             };
