@@ -1,8 +1,9 @@
 namespace Relay.Cli.Doctor.Sessions;
 
 /// <summary>
-/// What Claude Code does with a relay ask arriving in a session's inbox: relay asks carry no <c>from-mode</c>, so an
-/// explicit <c>crossSessionInbound</c> decides, and when it is unset a session in bypass mode holds them.
+/// What Claude Code does with a relay ask arriving in a session's inbox: an explicit <c>crossSessionInbound</c> decides;
+/// when it is unset, a session in bypass mode holds what relay writes (from-mode prompting, or none: either way not
+/// its own permission class) until its user approves it.
 /// </summary>
 internal static class InboundFindings
 {
