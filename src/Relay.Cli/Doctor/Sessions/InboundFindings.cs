@@ -2,12 +2,14 @@ namespace Relay.Cli.Doctor.Sessions;
 
 /// <summary>
 /// What Claude Code does with a relay ask arriving in a session's inbox: an explicit <c>crossSessionInbound</c> decides;
-/// when it is unset, a session in bypass mode holds what relay writes (from-mode prompting, or none: either way not
-/// its own permission class) until its user approves it.
+/// when it is unset, a session in bypass mode holds what another process writes (from-mode prompting, or none: either
+/// way not its own permission class) until its user approves it — but not what its own child, the session's relay
+/// channel, writes (verified on Claude Code 2.1.332 by InboxDeliveryTests).
 /// </summary>
 internal static class InboundFindings
 {
-    public static IReadOnlyList<SessionFinding> Explain(InboundDecision inbound, PermissionMode mode, IReadOnlyList<string> args, string userSettingsFile)
+    /// <summary>The findings for one session; <c>writtenByOwnChild</c>: its own relay channel writes the asks.</summary>
+    public static IReadOnlyList<SessionFinding> Explain(InboundDecision inbound, PermissionMode mode, IReadOnlyList<string> args, string userSettingsFile, bool writtenByOwnChild = false)
     {
         ArgumentNullException.ThrowIfNull(inbound);
         ArgumentNullException.ThrowIfNull(mode);
@@ -27,6 +29,11 @@ internal static class InboundFindings
                 return [new(CheckStatus.Warn, $"crossSessionInbound is hold ({where}): asks wait for the user's approval in that terminal" + ExpiresInPrint(args), Loosen(inbound.DecidedBy!, userSettingsFile))];
             case InboundValues.Accept:
                 return [new(CheckStatus.Ok, $"crossSessionInbound is accept ({where}): relay asks are delivered" + (mode.IsBypass ? " even in bypassPermissions mode" : string.Empty))];
+        }
+
+        if (mode.IsBypass && writtenByOwnChild)
+        {
+            return [new(CheckStatus.Ok, $"runs in bypassPermissions mode ({mode.Source}), but relay asks still arrive: its own relay channel writes them, and Claude Code holds only other processes' messages")];
         }
 
         if (mode.IsBypass)

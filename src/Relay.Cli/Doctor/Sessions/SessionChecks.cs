@@ -38,7 +38,7 @@ internal static class SessionChecks
         if (reach.ThroughInbox)
         {
             findings.AddRange(layers.Where(l => l.Error is not null).Select(l => new SessionFinding(CheckStatus.Warn, $"could not read {l.Where} ({l.Error}); Claude Code may read it differently", $"fix {l.Where}")));
-            findings.AddRange(InboundFindings.Explain(inbound, mode, args, Path.Combine(home.ConfigDir, "settings.json")));
+            findings.AddRange(InboundFindings.Explain(inbound, mode, args, Path.Combine(home.ConfigDir, "settings.json"), writtenByOwnChild: reach.Via == SessionReach.ViaChannel));
         }
 
         var status = Worst(findings.Select(f => f.Status));

@@ -110,5 +110,11 @@ public sealed class SessionReachTests : IDisposable
         // An explicit accept wins over the bypass hold.
         Assert.Equal(CheckStatus.Ok, Assert.Single(InboundFindings.Explain(new InboundDecision("accept", user), bypass, Plain, userFile)).Status);
         Assert.Equal(CheckStatus.Ok, Assert.Single(InboundFindings.Explain(new InboundDecision(null, null), prompting, Plain, userFile)).Status);
+
+        // The session's own relay channel writes as its child: bypass mode does not hold that, but a refusal still applies.
+        var own = Assert.Single(InboundFindings.Explain(new InboundDecision(null, null), bypass, Plain, userFile, writtenByOwnChild: true));
+        Assert.Equal(CheckStatus.Ok, own.Status);
+        Assert.Contains("its own relay channel writes them", own.Message);
+        Assert.Equal(CheckStatus.Warn, Assert.Single(InboundFindings.Explain(new InboundDecision("refuse", user), bypass, Plain, userFile, writtenByOwnChild: true)).Status);
     }
 }
