@@ -127,11 +127,7 @@ public sealed class ChannelDeliveryPathTests
         await using var sandbox = new RelaySandbox();
         await sandbox.StartHubAsync();
         await using var session = FakeInbox.Start(sandbox.Root);
-        await using var bob = await ChannelClient.StartAsync(sandbox, sandbox.WorkDir("bob"), new Dictionary<string, string?>
-        {
-            ["RELAY_DELIVERY"] = null,
-            [InboxEnvironment.Socket] = session.SocketPath,
-        });
+        await using var bob = await StartWithInboxAsync(sandbox, session);
         await using var asker = await RawHubClient.RegisterAsync(sandbox.SocketPath, "asker");
         await WaitForPeerAsync(asker, "bob");
 
@@ -163,11 +159,7 @@ public sealed class ChannelDeliveryPathTests
         await using var sandbox = new RelaySandbox();
         await sandbox.StartHubAsync();
         await using var session = FakeInbox.Start(sandbox.Root);
-        await using var bob = await ChannelClient.StartAsync(sandbox, sandbox.WorkDir("bob"), new Dictionary<string, string?>
-        {
-            ["RELAY_DELIVERY"] = null,
-            [InboxEnvironment.Socket] = session.SocketPath,
-        });
+        await using var bob = await StartWithInboxAsync(sandbox, session);
         await using var watcher = await RawHubClient.RegisterAsync(sandbox.SocketPath, "watcher");
         await WaitForPeerAsync(watcher, "bob");
 
@@ -243,6 +235,14 @@ public sealed class ChannelDeliveryPathTests
         ["orig_msg_id"] = origMsgId,
         ["status_detail"] = detail,
     };
+
+    /// <summary>bob's channel in a session whose native inbox is <paramref name="session"/> (no channel flag).</summary>
+    private static Task<ChannelClient> StartWithInboxAsync(RelaySandbox sandbox, FakeInbox session) =>
+        ChannelClient.StartAsync(sandbox, sandbox.WorkDir("bob"), new Dictionary<string, string?>
+        {
+            ["RELAY_DELIVERY"] = null,
+            [InboxEnvironment.Socket] = session.SocketPath,
+        });
 
     private static async Task WaitForPeerAsync(RawHubClient client, string name) =>
         await Eventually.WaitAsync(
