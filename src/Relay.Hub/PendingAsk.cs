@@ -7,7 +7,8 @@ internal sealed class PendingAsk
 
     public required IPeer Asker { get; init; }
 
-    public required IPeer Target { get; init; }
+    /// <summary>Who holds the ask; it moves only from a native session to that session's own channel (<see cref="PendingAsks.MoveAll"/>).</summary>
+    public required IPeer Target { get; set; }
 
     public required string ThreadId { get; init; }
 

@@ -22,6 +22,28 @@ internal sealed class PendingAsks
         return true;
     }
 
+    /// <summary>
+    /// Hands every ask waiting on <paramref name="from"/> to <paramref name="to"/> (timers and askers unchanged); an ask
+    /// whose id <paramref name="to"/> already holds stays behind and is returned.
+    /// </summary>
+    public static List<PendingAsk> MoveAll(IPeer from, IPeer to)
+    {
+        var left = new List<PendingAsk>();
+        foreach (var ask in from.AsksTo.Values.ToList())
+        {
+            if (!to.AsksTo.TryAdd(ask.AskId, ask))
+            {
+                left.Add(ask);
+                continue;
+            }
+
+            from.AsksTo.Remove(ask.AskId);
+            ask.Target = to;
+        }
+
+        return left;
+    }
+
     /// <summary>Removes and returns the ask <paramref name="askId"/> held by <paramref name="target"/>.</summary>
     public PendingAsk? Take(IPeer target, string askId)
     {

@@ -78,6 +78,7 @@ internal sealed partial class Router
         connection.SessionId = message.SessionId;
         connection.LastSeen = _time.GetUtcNow();
         Send(connection, new AckMessage { ReqId = message.ReqId, Name = message.Name, ProtocolVersion = ProtocolVersion.Current, HubPid = Environment.ProcessId });
+        AdoptNativeAsks(message.ClaudePid, connection);
         _log.Event(LogLevel.Info, HubLogEvents.PeerRegister, ("name", message.Name), ("kind", message.Kind), ("delivery", connection.Delivery), ("pid", message.Pid), ("cwd", message.Cwd), ("git_branch", message.GitBranch));
         if (HasObservers)
         {

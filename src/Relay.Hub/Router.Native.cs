@@ -14,18 +14,29 @@ internal sealed partial class Router
 {
     private readonly Dictionary<int, NativeSessionPeer> _natives = [];
 
+    /// <summary>Native peers that gave way to a channel still registering (by session pid), until it has registered.</summary>
+    private readonly Dictionary<int, NativeSessionPeer> _yielded = [];
+
     public DateTimeOffset Now => _time.GetUtcNow();
 
     /// <summary>Registered peers that are not native sessions: they are what keeps the hub from idling out.</summary>
     private int LocalPeerCount => _registry.Count - _natives.Count;
 
-    /// <summary>Handles a message a peer produced without a socket line (a native session's receipt or answer).</summary>
+    /// <summary>
+    /// Handles a message a peer produced without a socket line (a native session's receipt or answer). A native peer
+    /// that gave way to its session's channel speaks through that channel: the asks it had moved there.
+    /// </summary>
     public void HandleMessage(IPeer peer, ClientMessage message)
     {
         lock (_gate)
         {
             try
             {
+                if (peer is NativeSessionPeer { Departed: true, Successor: { Departed: false } successor })
+                {
+                    peer = successor;
+                }
+
                 if (peer.Departed || _stopping)
                 {
                     return;
@@ -116,12 +127,45 @@ internal sealed partial class Router
         peer.Abort();
     }
 
-    /// <summary>A channel registers for its session: the session's native peer (if any) gives way first, name included.</summary>
+    /// <summary>
+    /// A channel registers for its session: the session's native peer (if any) gives way first, name included; once
+    /// the channel is registered its pending asks move there (<see cref="AdoptNativeAsks"/>).
+    /// </summary>
     private void YieldNativeTo(int? claudePid)
     {
-        if (claudePid is { } pid && _natives.TryGetValue(pid, out var native))
+        if (claudePid is not { } pid || !_natives.Remove(pid, out var native))
         {
-            RemoveNative(native, "channel_joined");
+            return;
+        }
+
+        // Its asks are already in the session's inbox: they stay pending (moved to the channel below), and the answer
+        // addresses stay open until each ask ends, so a SendMessage answer still arrives.
+        var asks = native.AsksTo.Values.ToList();
+        native.AsksTo.Clear();
+        Depart(native, "channel_joined");
+        foreach (var ask in asks)
+        {
+            native.AsksTo[ask.AskId] = ask;
+        }
+
+        native.Retire();
+        _yielded[pid] = native;
+    }
+
+    /// <summary>The session's channel registered: the asks its native peer had move to it.</summary>
+    private void AdoptNativeAsks(int? claudePid, IPeer channel)
+    {
+        if (claudePid is not { } pid || !_yielded.Remove(pid, out var native))
+        {
+            return;
+        }
+
+        native.Successor = channel;
+        foreach (var ask in PendingAsks.MoveAll(native, channel))
+        {
+            native.AsksTo.Remove(ask.AskId);
+            _pending.Remove(ask);
+            EndAsk(ask, ErrorCodes.PeerGone, $"{ask.Target.Name} left before replying", HubLogEvents.AskPeerGone, HubEvents.PeerGone);
         }
     }
 

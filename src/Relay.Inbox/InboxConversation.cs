@@ -29,6 +29,7 @@ public sealed class InboxConversation : IAsyncDisposable
     private readonly string _directory;
     private InboxListener? _notice;
     private bool _disposed;
+    private bool _retiring;
 
     /// <param name="targetSocket">The session's inbox socket.</param>
     /// <param name="outbox">Paces writes per target; may be shared by several conversations.</param>
@@ -97,15 +98,38 @@ public sealed class InboxConversation : IAsyncDisposable
     public void Close(string askId)
     {
         OpenAsk? open;
+        bool idle;
         lock (_gate)
         {
             if (!_asks.Remove(askId, out open))
             {
                 return;
             }
+
+            idle = _retiring && _asks.Count == 0;
         }
 
         open.Dispose();
+        if (idle)
+        {
+            _ = DisposeAsync().AsTask();
+        }
+    }
+
+    /// <summary>No more messages will be sent: dispose as soon as no ask's address is open (at once when none is).</summary>
+    public void DisposeWhenIdle()
+    {
+        bool idle;
+        lock (_gate)
+        {
+            _retiring = true;
+            idle = _asks.Count == 0;
+        }
+
+        if (idle)
+        {
+            _ = DisposeAsync().AsTask();
+        }
     }
 
     private InboxListener? OpenAskAddress(string askId, TimeSpan lifetime)

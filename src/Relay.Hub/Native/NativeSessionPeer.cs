@@ -37,6 +37,9 @@ internal sealed class NativeSessionPeer : IPeer, IAsyncDisposable
 
     public ClaudeSessionRecord Session { get; }
 
+    /// <summary>The session's own channel, once this peer gave way to it: answers that still arrive here speak for it.</summary>
+    public IPeer? Successor { get; set; }
+
     public long Id { get; }
 
     public string? Name { get; set; }
@@ -87,6 +90,9 @@ internal sealed class NativeSessionPeer : IPeer, IAsyncDisposable
 
     /// <summary>The session left: its answer addresses close (in the background; the router lock is held).</summary>
     public void Abort() => _ = DisposeAsync().AsTask();
+
+    /// <summary>Gave way to the session's channel: no new asks; open answer addresses live until their asks end.</summary>
+    public void Retire() => _conversation.DisposeWhenIdle();
 
     public ValueTask DisposeAsync() => _conversation.DisposeAsync();
 

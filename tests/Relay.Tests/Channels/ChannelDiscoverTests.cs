@@ -33,7 +33,7 @@ public sealed class ChannelDiscoverTests
         Assert.NotNull(initialized["result"]!["capabilities"]!["experimental"]!["claude/channel"]);
         await raw.SendAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
         await raw.SendAsync("""{"jsonrpc":"2.0","id":2,"method":"tools/list"}""");
-        Assert.Equal(5, (await raw.NextAsync())["result"]!["tools"]!.AsArray().Count);
+        Assert.Equal(6, (await raw.NextAsync())["result"]!["tools"]!.AsArray().Count);
 
         // A second probe later on is refused the same way and changes nothing.
         await raw.SendAsync(Probe.Replace("probe-1", "probe-2", StringComparison.Ordinal));

@@ -45,7 +45,9 @@ internal sealed class RawChannel : IAsyncDisposable
             WorkingDirectory = workDir,
         };
         info.ArgumentList.Add("mcp");
-        foreach (var (key, value) in sandbox.Env.Concat(env ?? new Dictionary<string, string?>()))
+        // A raw client is not Claude Code: ask for the channel-push path these tests drive (env may override it).
+        var channelPath = new Dictionary<string, string?> { ["RELAY_DELIVERY"] = "channel" };
+        foreach (var (key, value) in sandbox.Env.Concat(channelPath).Concat(env ?? new Dictionary<string, string?>()))
         {
             if (value is null)
             {

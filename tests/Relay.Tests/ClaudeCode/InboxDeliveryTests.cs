@@ -198,7 +198,8 @@ public sealed class InboxDeliveryTests
         Assert.Equal(4, summary.GetProperty("peer_count").GetInt32());
         Assert.Equal(3, summary.GetProperty("answered").GetInt32());
         Assert.Equal(["mute"], summary.GetProperty("missing").EnumerateArray().Select(m => m.GetString()));
-        Assert.Contains("mute", mute.Stdout, StringComparison.Ordinal);
+        // mute got the question and stayed silent.
+        Assert.Contains("Status report, please.", mute.Stdout, StringComparison.Ordinal);
     }
 
     private static async Task<JsonElement> PollPeersAsync(ClaudeWorld world, string home, string name)

@@ -59,7 +59,7 @@ public sealed class ChannelInteropTests
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Matches("^api +claude session +~?/.*api +- +(just now|[0-9]+s ago)$", lines[1]);
-        Assert.Matches("^ops +cli ", lines[2]);
+        Assert.Matches("^api +claude session +channel +~?/.*api +- +(just now|[0-9]+s ago)$", lines[1]);
+        Assert.Matches("^ops +cli +socket ", lines[2]);
     }
 }
