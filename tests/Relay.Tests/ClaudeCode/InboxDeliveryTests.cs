@@ -77,6 +77,28 @@ public sealed class InboxDeliveryTests
     }
 
     [ClaudeFact]
+    public async Task Two_sessions_without_any_flag_ask_and_answer_each_other_through_their_inboxes()
+    {
+        await using var world = new ClaudeWorld();
+        await world.InstallPluginAsync();
+        var alpha = world.StartSession("alpha", ScriptedPeer.Brain(), NoFlag);
+        var bravo = world.StartSession("bravo", ScriptedPeer.Brain(_ => "bravo is on main ✓"), NoFlag);
+        await world.GreetAsync(alpha, bravo);
+
+        await alpha.AskAsync(ScriptedPeer.AskPrompt("bravo", Question));
+
+        var asked = await world.WaitForRequestAsync(r => r.SessionId == alpha.SessionId && r.LastToolResults.Any(t => t.Tool == ScriptedPeer.Ask), "alpha's relay_ask result");
+        Assert.Contains("\"delivery\":\"inbox\"", asked.LastToolResults.Single(t => t.Tool == ScriptedPeer.Ask).Text, StringComparison.Ordinal);
+
+        // The reply reaches alpha's model through alpha's own inbox, as relay's reply to that ask.
+        var atAlpha = await world.WaitForRequestAsync(r => r.SessionId == alpha.SessionId && r.AllText.Contains("relay reply from bravo", StringComparison.Ordinal), "bravo's reply reaching alpha's model");
+        Assert.Contains("Another Claude session sent a message", atAlpha.AllText, StringComparison.Ordinal);
+        Assert.Contains("bravo is on main ✓", atAlpha.AllText, StringComparison.Ordinal);
+        Assert.DoesNotContain("<channel source=", atAlpha.AllText, StringComparison.Ordinal);
+        Assert.Empty(world.Api.Errors);
+    }
+
+    [ClaudeFact]
     public async Task A_session_started_with_relay_as_a_channel_gets_each_ask_once_as_a_channel_turn_and_never_in_its_inbox()
     {
         await using var world = new ClaudeWorld();
