@@ -69,6 +69,9 @@ public sealed record NatsSettings
             ReconnectWaitMax = TimeSpan.FromSeconds(2),
             ConnectTimeout = TimeSpan.FromSeconds(3),
             RequestTimeout = TimeSpan.FromSeconds(5),
+            // A link that died silently is noticed within about ten seconds, then reconnects.
+            PingInterval = TimeSpan.FromSeconds(5),
+            MaxPingOut = 2,
         };
     }
 
