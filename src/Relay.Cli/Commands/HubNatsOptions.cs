@@ -18,12 +18,16 @@ internal static class HubNatsOptions
     private static readonly Option<string?> TlsCert = new("--nats-tls-cert") { Description = "Client certificate file for NATS ($RELAY_NATS_TLS_CERT)" };
     private static readonly Option<string?> TlsKey = new("--nats-tls-key") { Description = "Client key file for NATS ($RELAY_NATS_TLS_KEY)" };
 
+    private static readonly Option<int?> Replicas = new("--nats-replicas") { Description = "JetStream replicas of the space's stream and presence bucket, 1-5 (default 1; 3 on a 3-node cluster; $RELAY_NATS_REPLICAS)" };
+
     public static void AddTo(Command command)
     {
         foreach (var option in new[] { Urls, Host, Space, User, Password, Token, Creds, NKey, TlsCa, TlsCert, TlsKey })
         {
             command.Options.Add(option);
         }
+
+        command.Options.Add(Replicas);
     }
 
     /// <summary>The settings from these options, the environment and nats.json; null when no URL is configured.</summary>
@@ -42,6 +46,7 @@ internal static class HubNatsOptions
                 TlsCa = parse.GetValue(TlsCa),
                 TlsCert = parse.GetValue(TlsCert),
                 TlsKey = parse.GetValue(TlsKey),
+                Replicas = parse.GetValue(Replicas),
             },
             dataDir);
 }

@@ -88,6 +88,7 @@ public sealed class NatsBridge : IAsyncDisposable
                         Retention = StreamConfigRetention.Workqueue,
                         MaxAge = StreamMaxAge,
                         Storage = StreamConfigStorage.File,
+                        NumReplicas = _settings.Replicas,
                     },
                     cancellationToken).ConfigureAwait(false);
                 var consumer = await js.CreateOrUpdateConsumerAsync(
@@ -101,7 +102,7 @@ public sealed class NatsBridge : IAsyncDisposable
                     },
                     cancellationToken).ConfigureAwait(false);
                 var kv = new NatsKVContext(js);
-                var store = await kv.CreateOrUpdateStoreAsync(new NatsKVConfig(NatsNames.Bucket(_settings.Space)) { MaxAge = BucketMaxAge, History = 1 }, cancellationToken).ConfigureAwait(false);
+                var store = await kv.CreateOrUpdateStoreAsync(new NatsKVConfig(NatsNames.Bucket(_settings.Space)) { MaxAge = BucketMaxAge, History = 1, NumberOfReplicas = _settings.Replicas }, cancellationToken).ConfigureAwait(false);
                 return (js, consumer, store);
             }
             catch (Exception ex) when (ex is NatsException or TimeoutException or IOException)

@@ -29,4 +29,6 @@ public sealed class NatsConfigFile
     public string? TlsKey { get; set; }
 
     public long? PresenceTtlMs { get; set; }
+
+    public int? Replicas { get; set; }
 }

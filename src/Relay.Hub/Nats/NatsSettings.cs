@@ -38,6 +38,9 @@ public sealed record NatsSettings
 
     public string? TlsKeyFile { get; init; }
 
+    /// <summary>JetStream replicas of the space's stream and bucket (3 on a 3-node cluster survives losing a node).</summary>
+    public int Replicas { get; init; } = 1;
+
     /// <summary>How long a peer's presence lives without a heartbeat; heartbeats go every third of it.</summary>
     public TimeSpan PresenceTtl { get; init; } = DefaultPresenceTtl;
 

@@ -23,6 +23,7 @@ public static class NatsSettingsLoader
     public const string TlsCertVariable = "RELAY_NATS_TLS_CERT";
     public const string TlsKeyVariable = "RELAY_NATS_TLS_KEY";
     public const string PresenceTtlVariable = "RELAY_NATS_PRESENCE_TTL_MS";
+    public const string ReplicasVariable = "RELAY_NATS_REPLICAS";
 
     /// <summary>
     /// The settings, or null when no URL is configured. Throws <see cref="ArgumentException"/> (a message for the
@@ -53,6 +54,12 @@ public static class NatsSettingsLoader
             throw new ArgumentException($"invalid space name '{space}': use 1-64 characters of A-Z a-z 0-9 _ -");
         }
 
+        var replicas = commandLine.Replicas ?? (int?)ParseLong(Env(ReplicasVariable)) ?? file.Replicas ?? 1;
+        if (replicas is < 1 or > 5)
+        {
+            throw new ArgumentException($"invalid replica count {replicas}: use 1 to 5");
+        }
+
         var ttlMs = commandLine.PresenceTtlMs ?? ParseLong(Env(PresenceTtlVariable)) ?? file.PresenceTtlMs;
         return new NatsSettings
         {
@@ -67,6 +74,7 @@ public static class NatsSettingsLoader
             TlsCaFile = commandLine.TlsCa ?? Env(TlsCaVariable) ?? file.TlsCa,
             TlsCertFile = commandLine.TlsCert ?? Env(TlsCertVariable) ?? file.TlsCert,
             TlsKeyFile = commandLine.TlsKey ?? Env(TlsKeyVariable) ?? file.TlsKey,
+            Replicas = replicas,
             PresenceTtl = ttlMs is > 0 ? TimeSpan.FromMilliseconds(ttlMs.Value) : NatsSettings.DefaultPresenceTtl,
         };
     }

@@ -81,6 +81,43 @@ public sealed class NetLab : IAsyncDisposable
     public async Task<TrackedProcess> StartNatsAsync(string storeDir)
     {
         var server = Start(Switch, "nats-server", ["-a", SwitchAddress, "-p", "4222", "-js", "-sd", storeDir]);
+        await WaitReadyAsync(server);
+        return server;
+    }
+
+    public static string Url => $"nats://{SwitchAddress}:4222";
+
+    /// <summary>The client URLs of a <see cref="StartNatsClusterAsync"/> cluster of <paramref name="count"/> nodes.</summary>
+    public static string ClusterUrls(int count) => string.Join(',', Enumerable.Range(0, count).Select(i => $"nats://{SwitchAddress}:{4222 + i}"));
+
+    /// <summary>
+    /// Starts a JetStream cluster of <paramref name="count"/> nats-server nodes in the switch namespace (clients on
+    /// ports 4222…, routes on 6222…), stores under <paramref name="storeRoot"/>, and waits until each is ready.
+    /// </summary>
+    public async Task<List<TrackedProcess>> StartNatsClusterAsync(string storeRoot, int count = 3)
+    {
+        var routes = string.Join(',', Enumerable.Range(0, count).Select(i => $"nats://{SwitchAddress}:{6222 + i}"));
+        var nodes = new List<TrackedProcess>();
+        for (var i = 0; i < count; i++)
+        {
+            nodes.Add(Start(Switch, "nats-server",
+            [
+                "-a", SwitchAddress, "-p", (4222 + i).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "-n", "n" + (i + 1), "-js", "-sd", Path.Combine(storeRoot, "n" + (i + 1)),
+                "--cluster_name", "relay", "--cluster", $"nats://{SwitchAddress}:{6222 + i}", "--routes", routes,
+            ]));
+        }
+
+        foreach (var node in nodes)
+        {
+            await WaitReadyAsync(node);
+        }
+
+        return nodes;
+    }
+
+    private static async Task WaitReadyAsync(TrackedProcess server)
+    {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!server.Stderr.Contains("Server is ready", StringComparison.Ordinal))
         {
@@ -91,11 +128,7 @@ public sealed class NetLab : IAsyncDisposable
 
             await Task.Delay(50);
         }
-
-        return server;
     }
-
-    public static string Url => $"nats://{SwitchAddress}:4222";
 
     public async ValueTask DisposeAsync()
     {

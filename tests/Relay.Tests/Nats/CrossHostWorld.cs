@@ -17,8 +17,9 @@ internal sealed class CrossHostWorld : IAsyncDisposable
 
     private readonly List<RawHubClient> _clients = [];
 
-    private CrossHostWorld(NetLab lab, RelaySandbox store, Host a, Host b)
+    private CrossHostWorld(NetLab lab, RelaySandbox store, Host a, Host b, List<TrackedProcess> servers)
     {
+        Servers = servers;
         Lab = lab;
         Store = store;
         A = a;
@@ -31,19 +32,27 @@ internal sealed class CrossHostWorld : IAsyncDisposable
 
     public Host A { get; }
 
+    /// <summary>The nats-server processes (one, or the cluster's nodes).</summary>
+    public List<TrackedProcess> Servers { get; }
+
     public Host B { get; }
 
-    public static async Task<CrossHostWorld> StartAsync()
+    /// <param name="clusterNodes">0: one nats-server; otherwise a JetStream cluster of that many nodes, replicas = nodes.</param>
+    public static async Task<CrossHostWorld> StartAsync(int clusterNodes = 0)
     {
         var lab = await NetLab.CreateAsync();
         var store = new RelaySandbox();
         var sandboxes = new List<RelaySandbox> { store };
         try
         {
-            await lab.StartNatsAsync(Path.Combine(store.Root, "jetstream"));
-            var a = await StartHostAsync(lab, "ha", sandboxes);
-            var b = await StartHostAsync(lab, "hb", sandboxes);
-            return new CrossHostWorld(lab, store, a, b);
+            var servers = clusterNodes > 0
+                ? await lab.StartNatsClusterAsync(Path.Combine(store.Root, "jetstream"), clusterNodes)
+                : [await lab.StartNatsAsync(Path.Combine(store.Root, "jetstream"))];
+            var urls = clusterNodes > 0 ? NetLab.ClusterUrls(clusterNodes) : NetLab.Url;
+            var replicas = Math.Max(1, clusterNodes);
+            var a = await StartHostAsync(lab, "ha", urls, replicas, sandboxes);
+            var b = await StartHostAsync(lab, "hb", urls, replicas, sandboxes);
+            return new CrossHostWorld(lab, store, a, b, servers);
         }
         catch
         {
@@ -57,7 +66,7 @@ internal sealed class CrossHostWorld : IAsyncDisposable
         }
     }
 
-    private static async Task<Host> StartHostAsync(NetLab lab, string name, List<RelaySandbox> sandboxes)
+    private static async Task<Host> StartHostAsync(NetLab lab, string name, string urls, int replicas, List<RelaySandbox> sandboxes)
     {
         var ns = await lab.AddHostAsync();
         var sandbox = new RelaySandbox(TimeSpan.Zero);
@@ -67,8 +76,9 @@ internal sealed class CrossHostWorld : IAsyncDisposable
             ["RELAY_NATS_PRESENCE_TTL_MS"] = ((long)PresenceTtl.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["RELAY_HUB_NATIVE_SESSIONS"] = "0",
             ["RELAY_HUB_IDLE_EXIT_MS"] = "0",
+            ["RELAY_NATS_REPLICAS"] = replicas.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        var hub = lab.Start(ns, RelayBinary.Path, ["hub", "--data-dir", sandbox.DataDir, "--nats", NetLab.Url, "--host", name, "--space", "test"], env, sandbox.Root);
+        var hub = lab.Start(ns, RelayBinary.Path, ["hub", "--data-dir", sandbox.DataDir, "--nats", urls, "--host", name, "--space", "test"], env, sandbox.Root);
         await sandbox.WaitForSocketAsync(hub, TimeSpan.FromSeconds(30));
         return new Host(name, ns, sandbox, hub);
     }

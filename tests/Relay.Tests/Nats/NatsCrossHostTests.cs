@@ -123,4 +123,48 @@ public sealed class NatsCrossHostTests
         await bob.RequestAsync<AckMessage>(new ReplyMessage { AskId = held.AskId, Text = "got it" });
         Assert.Equal("got it", (await alice.NextAsync<IncomingReplyMessage>(TimeSpan.FromSeconds(90))).Text);
     }
+
+    [NetLabFact]
+    public async Task KillingOneNodeOfAThreeNodeClusterMidTrafficLosesNoAsk()
+    {
+        await using var world = await CrossHostWorld.StartAsync(clusterNodes: 3);
+        var alice = await world.PeerAsync(world.A, "alice");
+        var bob = await world.PeerAsync(world.B, "bob");
+        await CrossHostWorld.WaitForPeerAsync(alice, "bob", "hb");
+
+        // bob answers everything he is asked, whatever happens to the cluster.
+        using var stop = new CancellationTokenSource();
+        var answering = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                if (await bob.NextAsync(TimeSpan.FromMinutes(5)) is IncomingAskMessage ask)
+                {
+                    await bob.SendAsync(new ReplyMessage { AskId = ask.AskId, Text = "re " + ask.Question });
+                }
+            }
+        });
+
+        const int Asks = 20;
+        var answers = new Dictionary<string, string>();
+        for (var i = 1; i <= Asks; i++)
+        {
+            if (i == 6)
+            {
+                world.Servers[0].Signal(Posix.SIGKILL);
+            }
+
+            await alice.RequestAsync<AckMessage>(new AskMessage { To = "bob@hb", Question = "n" + i, AskId = "a-" + i, TimeoutMs = 600_000 });
+            while (!answers.ContainsKey("a-" + i))
+            {
+                var next = await alice.NextAsync(TimeSpan.FromSeconds(120));
+                var reply = Assert.IsType<IncomingReplyMessage>(next);
+                answers[reply.AskId] = reply.Text;
+            }
+        }
+
+        await stop.CancelAsync();
+        Assert.Equal(Asks, answers.Count);
+        Assert.All(Enumerable.Range(1, Asks), i => Assert.Equal("re n" + i, answers["a-" + i]));
+    }
 }
