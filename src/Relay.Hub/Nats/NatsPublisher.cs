@@ -9,13 +9,14 @@ namespace Relay.Hub.Nats;
 
 /// <summary>
 /// The one way out to other hosts: <see cref="Send"/> queues an envelope (never blocks, never throws), and a loop
-/// publishes each, in order, to the target host's subject in the space's stream, retrying while NATS is away until
+/// publishes each (several at once) to the target host's subject in the space's stream, retrying while NATS is away until
 /// the envelope's deadline. The queue is bounded; past the bound the newest envelope is dropped and logged (its
 /// ask then ends by its timer).
 /// </summary>
 internal sealed class NatsPublisher : IBridgeSender
 {
     private const int Capacity = 65_536;
+    private const int Window = 64;
 
     private readonly Channel<Outgoing> _queue = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
     private readonly string _space;
@@ -49,10 +50,25 @@ internal sealed class NatsPublisher : IBridgeSender
         }
     }
 
-    /// <summary>Publishes queued envelopes until cancelled.</summary>
+    /// <summary>
+    /// Publishes queued envelopes until cancelled, up to <see cref="Window"/> at once: each waits for its own
+    /// JetStream acknowledgement (and retries on its own), so one round trip to the server does not hold up the
+    /// next envelope. Envelopes of one ask need no order among themselves: the asking hub takes the first ending and
+    /// ignores whatever follows it.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        using var window = new SemaphoreSlim(Window, Window);
         await foreach (var item in _queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await window.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _ = PublishAsync(item, window, cancellationToken);
+        }
+    }
+
+    private async Task PublishAsync(Outgoing item, SemaphoreSlim window, CancellationToken cancellationToken)
+    {
+        try
         {
             var attempt = 0;
             while (DateTimeOffset.UtcNow < item.Deadline)
@@ -69,7 +85,7 @@ internal sealed class NatsPublisher : IBridgeSender
                     {
                         var ack = await js.PublishAsync(item.Subject, item.Body, NatsRawSerializer<byte[]>.Default, cancellationToken: cancellationToken).ConfigureAwait(false);
                         ack.EnsureSuccess();
-                        break;
+                        return;
                     }
                 }
                 catch (Exception ex) when (ex is NatsException or TimeoutException or IOException)
@@ -82,6 +98,21 @@ internal sealed class NatsPublisher : IBridgeSender
 
                 attempt++;
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 100 * attempt)), cancellationToken).ConfigureAwait(false);
+            }
+
+            _log.Event(LogLevel.Warn, "nats_publish_expired", ("subject", item.Subject));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            try
+            {
+                window.Release();
+            }
+            catch (ObjectDisposedException)
+            {
             }
         }
     }
