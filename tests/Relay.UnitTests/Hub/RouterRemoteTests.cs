@@ -121,4 +121,27 @@ public sealed class RouterRemoteTests
         Assert.Equal(["api@here", "api@there", "bob@there"], peers.Select(p => p.Name + "@" + p.Host));
         Assert.Equal("/src/bob", peers[2].Cwd);
     }
+
+    [Fact]
+    public void A_broadcast_reaches_remote_peers_and_their_replies_carry_the_broadcast_id()
+    {
+        using var world = new RouterWorld("here");
+        var sender = new FakeBridgeSender("here");
+        var alice = world.Register("alice");
+        var web = world.Register("web");
+        world.Router.UpsertRemote(Bob(), sender);
+
+        world.Send(alice, new BroadcastMessage { Question = "status?" });
+        var ack = alice.Single<BroadcastAckMessage>();
+        Assert.Equal(["bob@there", "web"], ack.Targets);
+        var toWeb = web.Single<IncomingAskMessage>();
+        var (host, envelope) = Assert.Single(sender.Drain());
+        Assert.Equal(("there", "bob", ack.BroadcastId), (host, envelope.To, envelope.BroadcastId));
+
+        world.Router.RemoteAnswer("bob@there", new ReplyMessage { AskId = envelope.AskId, Text = "busy" });
+        var reply = alice.Single<IncomingReplyMessage>();
+        Assert.Equal(("bob@there", ack.BroadcastId), (reply.From, reply.BroadcastId));
+        world.Send(web, new ReplyMessage { AskId = toWeb.AskId, Text = "idle" });
+        Assert.Equal("web", alice.Single<IncomingReplyMessage>().From);
+    }
 }
