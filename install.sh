@@ -56,7 +56,7 @@ plugin_id=relay@claude-relay
 user_cmd_src=$repo/commands/relay-rename.md
 user_cmd_dst=$home/.claude/commands/relay-rename.md
 plugin_data=$home/.claude/plugins/data/relay-claude-relay
-launch_line="claude --dangerously-load-development-channels plugin:$plugin_id"
+channel_line="claude --dangerously-load-development-channels plugin:$plugin_id"
 
 have_claude() { $plugin && command -v claude >/dev/null 2>&1; }
 marketplace_present() { claude plugin marketplace list --json 2>/dev/null | grep -q "\"name\": *\"$marketplace\""; }
@@ -183,7 +183,12 @@ else
 fi
 
 step "done"
-say "Start Claude Code sessions that can talk to each other with:"
+say "Start Claude Code as usual: every session can now ask and be asked (plain 'claude', no flag needed;"
+say "messages reach it through Claude Code's native inbox, Claude Code 2.1.224 or newer). Try:"
 say ""
-say "    $launch_line"
+say "    claude        # then: \"what sessions are active?\" or \"ask <peer> what they are working on\""
 say ""
+say "Optional: to get peer messages as relay's own <channel> turns instead, start a session with"
+say "    $channel_line"
+say "Sessions that skip permission prompts (bypass mode) hold messages from other sessions until you approve them,"
+say "and a crossSessionInbound setting of \"refuse\" turns them away: 'relay doctor' shows how each session is reached."

@@ -149,6 +149,12 @@ rm -rf "$launcher_data"
 section "benchmark smoke run"
 RELAY_BIN=$relay_bin dotnet run -c Release --project bench/Relay.Bench -- --smoke || fail "benchmark smoke run failed"
 
+# --- soak smoke run ------------------------------------------------------------------------------------------------
+# 100 peers asking, replying and broadcasting for 60 s against the AOT hub; fails on a lost or duplicated ask, fd growth,
+# a logged hub error or RSS growth (the 10-minute run is `--soak 10m`, local only).
+section "soak smoke run (100 peers, 60 s)"
+dotnet run -c Release --project bench/Relay.Bench -- --relay "$relay_bin" --soak 60s || fail "soak smoke run failed"
+
 # --- tests -----------------------------------------------------------------------------------------------------------
 section "dotnet test (RELAY_BIN=artifacts/publish/relay${claude_bin:+, CLAUDE_BIN=$claude_bin}${claude_legacy_bin:+, CLAUDE_LEGACY_BIN=$claude_legacy_bin})"
 results=$artifacts/test-results

@@ -23,6 +23,12 @@ internal sealed class BenchOptions
 
     public bool Verbose { get; init; }
 
+    /// <summary><c>--soak DURATION</c>: run the soak (Soak/SoakRunner) instead of the benchmark.</summary>
+    public TimeSpan? SoakDuration { get; init; }
+
+    /// <summary><c>--soak-peers N</c>: peers in the soak (default 100).</summary>
+    public int SoakPeers { get; init; } = 100;
+
     /// <summary>Extra environment for every relay process (<c>--env K=V</c>), for trying runtime knobs without a rebuild.</summary>
     public IReadOnlyDictionary<string, string> ExtraEnv { get; init; } = new Dictionary<string, string>();
 
@@ -67,6 +73,9 @@ internal sealed class BenchOptions
           --no-sdk       skip the SDK McpClient comparison rows
           --env K=V      extra environment for every relay process (repeatable), e.g. to try a runtime knob
           -v             progress details on stderr
+          --soak DUR     instead of the benchmark: N peers ask, reply, broadcast and churn against one hub for DUR
+                         (60s, 10m); every ask must end exactly once, hub RSS and fds must stay flat; exit 1 if not
+          --soak-peers N peers in the soak (default 100)
         internal modes (the bench spawns itself for the floor):
           --echo-stdio         echo stdin lines to stdout
           --echo-unix SOCKET   listen on SOCKET and echo lines on the first connection
@@ -84,6 +93,8 @@ internal sealed class BenchOptions
         var noSdk = false;
         var verbose = false;
         var extraEnv = new Dictionary<string, string>();
+        TimeSpan? soak = null;
+        var soakPeers = 100;
         for (var i = 0; i < args.Length; i++)
         {
             string Next()
@@ -128,6 +139,17 @@ internal sealed class BenchOptions
 
                     extraEnv[pair[0]] = pair[1];
                     break;
+                case "--soak":
+                    soak = ParseDuration(Next());
+                    break;
+                case "--soak-peers":
+                    soakPeers = int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
+                    if (soakPeers < 2)
+                    {
+                        throw new ArgumentException("--soak-peers needs at least 2");
+                    }
+
+                    break;
                 case "-v" or "--verbose":
                     verbose = true;
                     break;
@@ -157,7 +179,25 @@ internal sealed class BenchOptions
             NoSdk = noSdk,
             Verbose = verbose,
             ExtraEnv = extraEnv,
+            SoakDuration = soak,
+            SoakPeers = soakPeers,
         };
+    }
+
+    /// <summary><c>90</c> or <c>90s</c>, <c>10m</c>, <c>1h</c>.</summary>
+    private static TimeSpan ParseDuration(string text)
+    {
+        var unit = text[^1] switch
+        {
+            's' => TimeSpan.FromSeconds(1),
+            'm' => TimeSpan.FromMinutes(1),
+            'h' => TimeSpan.FromHours(1),
+            _ => TimeSpan.Zero,
+        };
+        var number = unit == TimeSpan.Zero ? text : text[..^1];
+        var value = double.Parse(number, NumberStyles.Float, CultureInfo.InvariantCulture);
+        var duration = (unit == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : unit) * value;
+        return duration > TimeSpan.Zero ? duration : throw new ArgumentException("--soak needs a positive duration");
     }
 
     public bool Wants(string scenario) => Only.Count == 0 || Only.Any(o => scenario.Contains(o, StringComparison.OrdinalIgnoreCase));

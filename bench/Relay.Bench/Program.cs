@@ -29,4 +29,9 @@ if (options is null)
     return 0;
 }
 
+if (options.SoakDuration is { } soak)
+{
+    return Relay.Bench.Soak.SoakRunner.Run(options, soak);
+}
+
 return BenchRunner.Run(options, args);

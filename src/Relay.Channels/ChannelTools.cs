@@ -49,6 +49,10 @@ internal sealed class ChannelTools
         {
             return ToolResults.Error(ErrorCodes.BadArgs, ex.Message);
         }
+        catch (MessageTooLargeException ex)
+        {
+            return ToolResults.Error(ErrorCodes.BadArgs, ex.Message);
+        }
         catch (RegisterRefusedException ex)
         {
             return ToolResults.Error(ex.Code ?? ErrorCodes.HubUnreachable, ex.Message + (ex.Code == ErrorCodes.ProtocolMismatch ? " (a hub of another relay version is running: restart it with `relay hub restart`)" : ""));

@@ -68,6 +68,9 @@ internal sealed class BroadcastSummaryLine
     public required int PeerCount { get; init; }
     public required int Answered { get; init; }
     public required IReadOnlyList<string> Missing { get; init; }
+
+    /// <summary>Targets whose session held the question for its user's approval (they may also be in missing).</summary>
+    public IReadOnlyList<string> Held { get; init; } = [];
 }
 
 /// <summary><c>relay listen --json</c>: an incoming ask.</summary>

@@ -20,6 +20,10 @@ internal static class CliRunner
             {
                 return Fail(error, json);
             }
+            catch (MessageTooLargeException ex)
+            {
+                return Fail(CliError.BadArgs(ex.Message), json);
+            }
             catch (HubUnreachableException ex)
             {
                 return Fail(CliError.HubUnreachable(CliOptions.ResolveDataDir(parse), ex), json);

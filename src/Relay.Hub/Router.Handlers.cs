@@ -272,13 +272,7 @@ internal sealed partial class Router
         var ask = holder is null ? null : _pending.Take(holder, message.AskId);
         if (ask is null)
         {
-            Send(connection, new ErrMessage
-            {
-                ReqId = message.ReqId,
-                Code = ErrorCodes.UnknownAsk,
-                Message = "no pending ask with this ask_id for you (already answered, timed out, or never sent)",
-                AskId = message.AskId,
-            });
+            UnknownAsk(connection, message.ReqId, message.AskId);
             return;
         }
 
@@ -356,6 +350,15 @@ internal sealed partial class Router
             Emit(new HubEventMessage { Event = HubEvents.Broadcast, At = _time.GetUtcNow(), From = connection.Name, BroadcastId = broadcastId, ThreadId = threadId, PeerCount = targets.Count, Bytes = Encoding.UTF8.GetByteCount(message.Question) });
         }
     }
+
+    /// <summary>A reply or receipt names an ask that is not pending for the peer it speaks for.</summary>
+    private void UnknownAsk(IPeer connection, string? reqId, string askId) => Send(connection, new ErrMessage
+    {
+        ReqId = reqId,
+        Code = ErrorCodes.UnknownAsk,
+        Message = "no pending ask with this ask_id for you (already answered, timed out, or never sent)",
+        AskId = askId,
+    });
 
     private bool CheckIds(IPeer connection, string? reqId, string? askId, string? threadId)
     {

@@ -31,13 +31,7 @@ internal sealed partial class Router
         var ask = holder is not null && holder.AsksTo.TryGetValue(message.AskId, out var pending) ? pending : null;
         if (ask is null)
         {
-            Send(connection, new ErrMessage
-            {
-                ReqId = message.ReqId,
-                Code = ErrorCodes.UnknownAsk,
-                Message = "no pending ask with this ask_id for that peer (already answered, ended, or never sent)",
-                AskId = message.AskId,
-            });
+            UnknownAsk(connection, message.ReqId, message.AskId);
             return;
         }
 

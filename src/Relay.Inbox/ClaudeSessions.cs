@@ -11,7 +11,13 @@ public sealed class ClaudeSessions(ClaudeHome home)
     /// Live sessions whose inbox socket exists, ordered by pid. Unreadable, cut-off and foreign records are skipped,
     /// as are records whose file name does not match their pid.
     /// </summary>
-    public IReadOnlyList<ClaudeSessionRecord> List()
+    public IReadOnlyList<ClaudeSessionRecord> List() => [.. ListLive().Where(HasInbox)];
+
+    /// <summary>
+    /// Every live session, with or without an inbox socket (an old Claude Code, <c>--bare</c>, the inbox turned off),
+    /// ordered by pid. The same records as <see cref="List"/> is drawn from; only the socket test is left out.
+    /// </summary>
+    public IReadOnlyList<ClaudeSessionRecord> ListLive()
     {
         string[] files;
         try
@@ -32,7 +38,7 @@ public sealed class ClaudeSessions(ClaudeHome home)
             }
 
             var record = ClaudeSessionRecord.TryRead(file);
-            if (record is not null && record.Pid == pid && IsLive(record) && HasInbox(record))
+            if (record is not null && record.Pid == pid && IsLive(record))
             {
                 sessions.Add(record);
             }

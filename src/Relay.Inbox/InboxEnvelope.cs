@@ -21,10 +21,14 @@ public sealed record InboxEnvelope(string? From, string? FromName, InboxSenderMo
     /// <summary>Longest opening tag parsed; Claude Code's are a few hundred characters.</summary>
     public const int MaxHeaderLength = 8192;
 
+    /// <summary>Tags Claude Code 2.1.332 neutralises inside a message body (verified live): <c>&lt;T</c> → <c>&lt;\T</c>, <c>&lt;/T</c> → <c>&lt;\/T</c>.</summary>
+    private static readonly string[] NeutralizedTags = [TagName, "teammate-message", "agent-message", "cited"];
+
     /// <summary>
     /// Builds the content relay writes. Attribute values are escaped (<c>&amp; &lt; &gt; "</c> as entities; control
     /// characters become spaces) so the opening tag stays one line with no early <c>&gt;</c> or <c>"</c>, which is how
-    /// Claude Code's own parser reads it. The body is written verbatim.
+    /// Claude Code's own parser reads it. The body is written verbatim except for <see cref="NeutralizeBody"/>, which
+    /// does what Claude Code would do anyway, so the content sent is exactly the content the model sees.
     /// </summary>
     public static string Build(string fromAddress, string? fromName, InboxSenderMode fromMode, string body)
     {
@@ -39,8 +43,50 @@ public sealed record InboxEnvelope(string? From, string? FromName, InboxSenderMo
         }
 
         AppendAttribute(sb, "from-mode", fromMode == InboxSenderMode.Bypass ? "bypass" : "prompting");
-        sb.Append(">\n").Append(body).Append(Close);
+        sb.Append(">\n").Append(NeutralizeBody(body)).Append(Close);
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// Rewrites forged envelope tags in a body the way Claude Code 2.1.332 does before the model sees it:
+    /// <c>&lt;cross-session-message</c>, <c>&lt;teammate-message</c>, <c>&lt;agent-message</c>, <c>&lt;cited</c> (any case,
+    /// followed by a non-word character or the end) get a backslash after the <c>&lt;</c>, closing tags too
+    /// (<c>&lt;/cited&gt;</c> → <c>&lt;\/cited&gt;</c>). Everything else is left alone.
+    /// </summary>
+    public static string NeutralizeBody(string body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (!body.Contains('<', StringComparison.Ordinal))
+        {
+            return body;
+        }
+
+        StringBuilder? sb = null;
+        var copied = 0;
+        for (var i = 0; i < body.Length; i++)
+        {
+            if (body[i] != '<')
+            {
+                continue;
+            }
+
+            var nameStart = i + 1 < body.Length && body[i + 1] == '/' ? i + 2 : i + 1;
+            foreach (var tag in NeutralizedTags)
+            {
+                var end = nameStart + tag.Length;
+                if (end <= body.Length
+                    && body.AsSpan(nameStart, tag.Length).Equals(tag, StringComparison.OrdinalIgnoreCase)
+                    && (end == body.Length || !(char.IsAsciiLetterOrDigit(body[end]) || body[end] == '_')))
+                {
+                    sb ??= new StringBuilder(body.Length + 16);
+                    sb.Append(body, copied, i + 1 - copied).Append('\\');
+                    copied = i + 1;
+                    break;
+                }
+            }
+        }
+
+        return sb is null ? body : sb.Append(body, copied, body.Length - copied).ToString();
     }
 
     /// <summary>

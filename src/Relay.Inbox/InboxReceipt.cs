@@ -22,4 +22,13 @@ public sealed record InboxReceipt(
     string? StatusDetail,
     string? DropReason,
     IReadOnlyList<string> DroppedMsgIds,
-    string? MsgId);
+    string? MsgId)
+{
+    /// <summary>
+    /// Every message this receipt is about: <see cref="OrigMsgId"/> plus <see cref="DroppedMsgIds"/>. Claude Code
+    /// coalesces drops per sender: the first drop is reported at once, later ones about 5 s later in one receipt whose
+    /// <c>dropped_msg_ids</c> lists them (verified live on 2.1.332).
+    /// </summary>
+    public IReadOnlyList<string> AffectedMsgIds =>
+        OrigMsgId is null ? DroppedMsgIds : [OrigMsgId, .. DroppedMsgIds.Where(id => id != OrigMsgId)];
+}

@@ -22,7 +22,7 @@ public static class ReceiptStates
     {
         ArgumentNullException.ThrowIfNull(receipt);
         var parts = new[] { receipt.Status == InboxReceiptStatus.Denied ? "denied" : null, receipt.Reason, receipt.StatusDetail, receipt.DropReason }
-            .Where(p => !string.IsNullOrWhiteSpace(p))
+            .Where(p => !string.IsNullOrWhiteSpace(p) && !string.Equals(p, ToAskState(receipt.Status), StringComparison.OrdinalIgnoreCase))
             .Distinct(StringComparer.Ordinal)
             .ToList();
         return parts.Count == 0 ? null : string.Join("; ", parts);

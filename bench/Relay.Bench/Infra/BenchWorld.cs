@@ -34,6 +34,11 @@ internal sealed class BenchWorld : IDisposable
             ["CLAUDE_PLUGIN_DATA"] = DataDir,
             // Pushes are not held after tools/list in the bench (Claude Code needs the hold; a benchmark does not).
             ["RELAY_PUSH_DELAY_MS"] = "0",
+            // The bench's MCP clients are not Claude Code: without this their channels would use the pull path. The
+            // figures are for the channel-push path (the inbox path ends in Claude Code's own socket).
+            ["RELAY_DELIVERY"] = "channel",
+            ["CLAUDE_CODE_MESSAGING_SOCKET"] = null,
+            ["RELAY_HUB_NATIVE_SESSIONS"] = "0",
             // A safety net only: every hub the bench starts is stopped by pid.
             ["RELAY_HUB_IDLE_EXIT_MS"] = "60000",
             // The throughput scenarios ask as fast as relay goes (thousands per second from one peer), which the

@@ -18,7 +18,7 @@ internal static class ReportWriter
         md.AppendLine(CultureInfo.InvariantCulture, $"- command: `{info.Command}`");
         md.AppendLine(CultureInfo.InvariantCulture, $"- machine: {info.Machine}; load average before {info.LoadBefore}, after {info.LoadAfter}");
         md.AppendLine(CultureInfo.InvariantCulture, $"- relay: `{info.RelayPath}`; started {info.Started:yyyy-MM-dd HH:mm} UTC, took {info.Elapsed.TotalSeconds:0} s");
-        md.AppendLine("- clients: the bench's minimal JSON-RPC stdio client (one blocking reader thread per process); `RELAY_PUSH_DELAY_MS=0`, `RELAY_LOG_LEVEL=info`, temp data dir and scratch HOME");
+        md.AppendLine("- clients: the bench's minimal JSON-RPC stdio client (one blocking reader thread per process); `RELAY_PUSH_DELAY_MS=0`, `RELAY_DELIVERY=channel`, `RELAY_LOG_LEVEL=info`, temp data dir and scratch HOME");
         if (info.Failures.Count > 0)
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"- **failures**: {string.Join("; ", info.Failures)}");

@@ -13,7 +13,7 @@ namespace Relay.Channels.Delivery;
 /// <item>anything else (another MCP client, an old Claude Code without the flag) pulls with <c>relay_inbox</c>.</item>
 /// </list>
 /// </summary>
-internal sealed record DeliveryChoice(string Path, string Reason, string? InboxSocket)
+public sealed record DeliveryChoice(string Path, string Reason, string? InboxSocket)
 {
     public const string Auto = "auto";
 

@@ -56,7 +56,7 @@ internal sealed class InboxDelivery : IDelivery
         {
             case IncomingAskMessage ask:
                 var lifetime = (ask.TimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : DefaultAskLifetime) + AnswerGrace;
-                Track(message, _conversation.SendAskAsync(ask.AskId, lifetime, from => InboxEnvelope.Build(
+                Track(ask, _conversation.SendAskAsync(ask.AskId, lifetime, from => InboxEnvelope.Build(
                     from,
                     ask.From,
                     InboxSenderMode.Prompting,
@@ -91,6 +91,13 @@ internal sealed class InboxDelivery : IDelivery
                 var result = done.IsCompletedSuccessfully ? done.Result : null;
                 if (result is { IsDelivered: true })
                 {
+                    // Claude Code sends no receipt for a message it accepts (only for held, refused, dropped, …):
+                    // its inbox taking the line is the delivery.
+                    if (message is IncomingAskMessage delivered)
+                    {
+                        _link.SendReceipt(delivered.AskId, AskStates.Delivered);
+                    }
+
                     return;
                 }
 

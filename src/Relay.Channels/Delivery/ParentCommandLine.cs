@@ -9,7 +9,7 @@ namespace Relay.Channels.Delivery;
 /// <c>--dangerously-load-development-channels plugin:relay@…</c> (space- or comma-separated lists, <c>--flag=value</c>
 /// too), and whether the session skips permission prompts.
 /// </summary>
-internal static class ParentCommandLine
+public static class ParentCommandLine
 {
     private static readonly string[] ChannelFlags = ["--channels", "--dangerously-load-development-channels"];
 

@@ -55,7 +55,7 @@ internal static class BroadcastCommand
             var total = Math.Max(ack.PeerCount, targets.Count);
             if (json)
             {
-                CliJson.WriteLine(new BroadcastSummaryLine { BroadcastId = ack.BroadcastId, PeerCount = total, Answered = answered, Missing = missing }, CliJson.Context.BroadcastSummaryLine);
+                CliJson.WriteLine(new BroadcastSummaryLine { BroadcastId = ack.BroadcastId, PeerCount = total, Answered = answered, Missing = missing, Held = [.. outcome.Held.Order(StringComparer.Ordinal)] }, CliJson.Context.BroadcastSummaryLine);
             }
             else if (total == 0)
             {
@@ -66,7 +66,7 @@ internal static class BroadcastCommand
                 var summary = $"{answered} of {total} answered";
                 if (missing.Count > 0)
                 {
-                    summary += "; no answer from: " + string.Join(", ", missing.Select(m => outcome.Failures.TryGetValue(m, out var code) ? $"{m} ({code})" : m));
+                    summary += "; no answer from: " + string.Join(", ", missing.Select(m => outcome.Failures.TryGetValue(m, out var code) ? $"{m} ({code}{(outcome.Held.Contains(m) ? ", was held" : "")})" : m));
                 }
                 else if (answered < total)
                 {
@@ -81,12 +81,13 @@ internal static class BroadcastCommand
         return command;
     }
 
-    private sealed record Outcome(HashSet<string> Answered, Dictionary<string, string> Failures);
+    private sealed record Outcome(HashSet<string> Answered, Dictionary<string, string> Failures, HashSet<string> Held);
 
     private static async Task<Outcome> CollectAsync(CliPeer peer, string broadcastId, List<string> targets, int peerCount, TimeSpan window, bool json, CancellationToken cancellationToken)
     {
         var answered = new HashSet<string>(StringComparer.Ordinal);
         var failures = new Dictionary<string, string>(StringComparer.Ordinal);
+        var held = new HashSet<string>(StringComparer.Ordinal);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(window);
         bool Done() => answered.Count + failures.Count >= Math.Max(peerCount, targets.Count);
@@ -122,6 +123,13 @@ internal static class BroadcastCommand
                             }
 
                             break;
+                        case AskStatusMessage { Status: AskStates.Held } status when status.BroadcastId == broadcastId:
+                            if (held.Add(status.To) && !json)
+                            {
+                                Console.Error.WriteLine($"relay: held: {status.To}'s session parked the question until its user approves it");
+                            }
+
+                            break;
                         case IncomingAskMessage incoming:
                             await peer.Hub.SendAsync(new ReplyMessage { AskId = incoming.AskId, Text = $"({peer.Name} is a one-shot `relay broadcast` and cannot answer)" }, cancellationToken);
                             break;
@@ -147,7 +155,7 @@ internal static class BroadcastCommand
             }
         }
 
-        return new Outcome(answered, failures);
+        return new Outcome(answered, failures, held);
     }
 
     /// <summary>Indents continuation lines of a multi-line reply under its sender.</summary>

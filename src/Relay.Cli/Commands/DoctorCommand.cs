@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Relay.Cli.Doctor;
+using Relay.Cli.Doctor.Sessions;
+using Relay.Inbox;
 
 namespace Relay.Cli.Commands;
 
@@ -8,7 +10,7 @@ internal static class DoctorCommand
 {
     public static Command Create()
     {
-        var command = new Command("doctor", "Check the data dir, socket, hub, relay mcp processes, plugin install and logs; print a fix for each problem (exit 1 on a problem)")
+        var command = new Command("doctor", "Check the data dir, socket, hub, relay mcp processes, plugin install, logs and how relay reaches each Claude Code session; print a fix for each problem (exit 1 on a problem)")
         {
             CliOptions.Json,
         };
@@ -27,6 +29,7 @@ internal static class DoctorCommand
             checks.Add(PluginChecks.Enabled());
             checks.Add(PluginChecks.NativeBinary(dataDir));
             checks.Add(FileChecks.LogDir(dataDir));
+            checks.AddRange(SessionChecks.Run(ClaudeHome.Resolve()));
             checks.Add(await HubChecks.OtherDataDirsAsync(dataDir, cancellationToken));
 
             var failed = checks.Count(c => c.Status == CheckStatus.Fail);

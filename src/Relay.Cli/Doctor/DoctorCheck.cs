@@ -18,6 +18,8 @@ internal sealed class DoctorCheck
     public string? Fix { get; init; }
     /// <summary>The processes the check is about (orphaned <c>relay mcp</c>, a hub), so scripts need not parse messages.</summary>
     public IReadOnlyList<int>? Pids { get; init; }
+    /// <summary>For a <c>session …</c> check: how relay reaches that Claude Code session, and what holds or refuses asks.</summary>
+    public Sessions.SessionReport? Session { get; init; }
 
     public static DoctorCheck Ok(string name, string message) => new() { Name = name, Status = CheckStatus.Ok, Message = message };
 

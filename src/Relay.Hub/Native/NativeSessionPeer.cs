@@ -106,6 +106,8 @@ internal sealed class NativeSessionPeer : IPeer, IAsyncDisposable
             {
                 if (done.IsCompletedSuccessfully && done.Result.IsDelivered)
                 {
+                    // Claude Code sends no receipt for a message it accepts: its inbox taking the line is the delivery.
+                    _report(this, new ReceiptMessage { AskId = ask.AskId, Status = AskStates.Delivered });
                     return;
                 }
 

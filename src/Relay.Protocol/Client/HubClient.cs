@@ -140,6 +140,11 @@ public sealed class HubClient : IAsyncDisposable
             JsonSerializer.Serialize(_jsonWriter, message, RelayJson.Context.ClientMessage);
             _jsonWriter.Flush();
             _sendBuffer.Write("\n"u8);
+            if (_sendBuffer.WrittenCount > Limits.MaxLineBytes)
+            {
+                throw new MessageTooLargeException(_sendBuffer.WrittenCount);
+            }
+
             await _socket.SendAsync(_sendBuffer.WrittenMemory, SocketFlags.None, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Relay.Inbox;
 using Relay.Protocol.Messages;
+using Relay.Tests.Cli;
 using Relay.Tests.Infrastructure;
 using Xunit;
 
@@ -92,8 +93,8 @@ public sealed class ChannelDeliveryPathTests
         Assert.Equal(["a-in-1"], RelayInboxText.AskIdsIn(envelope.Body));
         Assert.False(bob.HasPendingNotification);
 
-        // Claude Code's receipts, written to the ask's address, become ask states at the asker.
-        await FakeInbox.WriteAsync(answerSocket, Receipt("delivered", (string?)line["msg_id"]));
+        // Claude Code sends no receipt for a message it accepts: the inbox taking the line is the delivery. Its other
+        // receipts, written to the ask's address, become ask states at the asker.
         Assert.Equal(AskStates.Delivered, (await asker.NextAsync<AskStatusMessage>()).Status);
         await FakeInbox.WriteAsync(answerSocket, Receipt("held", (string?)line["msg_id"]));
         var held = await asker.NextAsync<AskStatusMessage>();
@@ -126,18 +127,16 @@ public sealed class ChannelDeliveryPathTests
         await using var sandbox = new RelaySandbox();
         await sandbox.StartHubAsync();
         await using var session = FakeInbox.Start(sandbox.Root);
-        await using var bob = await ChannelClient.StartAsync(sandbox, sandbox.WorkDir("bob"), new Dictionary<string, string?>
-        {
-            ["RELAY_DELIVERY"] = null,
-            [InboxEnvironment.Socket] = session.SocketPath,
-        });
+        await using var bob = await StartWithInboxAsync(sandbox, session);
         await using var asker = await RawHubClient.RegisterAsync(sandbox.SocketPath, "asker");
         await WaitForPeerAsync(asker, "bob");
 
         await asker.RequestAsync<AckMessage>(new AskMessage { To = "bob", Question = "refuse me", AskId = "a-ref" });
         var written = await session.NextConnectionAsync();
         Assert.True(InboxAddress.TryParse((string?)written[^1]["from"], out var answerSocket));
-        await FakeInbox.WriteAsync(answerSocket, Receipt("refused", (string?)written[^1]["msg_id"]));
+        Assert.Equal(AskStates.Delivered, (await asker.NextAsync<AskStatusMessage>()).Status);
+        // What 2.1.332 writes for crossSessionInbound "refuse": expired, with the detail "refused".
+        await FakeInbox.WriteAsync(answerSocket, Receipt("expired", (string?)written[^1]["msg_id"], "refused"));
         var refused = await asker.NextErrAsync("refused");
         Assert.Equal(("a-ref", "bob"), (refused.AskId, refused.To));
         Assert.Contains("refuses messages from other sessions", refused.Message, StringComparison.Ordinal);
@@ -152,6 +151,49 @@ public sealed class ChannelDeliveryPathTests
             "the ask to wait in relay_inbox");
         Assert.Equal(DeliveryPaths.Inbox, pulled.Str("delivery"));
         Assert.Equal("a-fallback", pulled.Json.GetProperty("messages")[0].GetProperty("ask_id").GetString());
+    }
+
+    [Fact]
+    public async Task A_dropped_receipt_ends_a_terminal_ask_with_dropped_and_its_reason_exit_14()
+    {
+        await using var sandbox = new RelaySandbox();
+        await sandbox.StartHubAsync();
+        await using var session = FakeInbox.Start(sandbox.Root);
+        await using var bob = await StartWithInboxAsync(sandbox, session);
+        await using var watcher = await RawHubClient.RegisterAsync(sandbox.SocketPath, "watcher");
+        await WaitForPeerAsync(watcher, "bob");
+
+        var run = sandbox.RunAsync(["ask", "bob", "are you rate limited?", "--timeout", "60s"]);
+        var written = await session.NextConnectionAsync();
+        Assert.True(InboxAddress.TryParse((string?)written[^1]["from"], out var answerSocket));
+        var dropped = Receipt("dropped", (string?)written[^1]["msg_id"]);
+        dropped["drop_reason"] = "rate-limited";
+        await FakeInbox.WriteAsync(answerSocket, dropped);
+        var result = await run;
+
+        Assert.True(result.ExitCode == 14, result.ToString());
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("relay: sent to bob (native inbox)", lines[0]);
+        Assert.Equal("relay: dropped: bob's Claude Code dropped the ask (rate-limited)", lines[^1]);
+    }
+
+    [Fact]
+    public async Task A_question_too_large_once_encoded_is_refused_with_bad_args_and_the_connection_survives()
+    {
+        await using var sandbox = new RelaySandbox();
+        await sandbox.StartHubAsync();
+        await using var alice = await ChannelClient.StartAsync(sandbox, sandbox.WorkDir("alice"));
+        await using var bob = await RawHubClient.RegisterAsync(sandbox.SocketPath, "bob");
+        await Eventually.WaitAsync(() => alice.CallAsync("relay_peers"), r => r.Ok && r.Json.GetProperty("peers").GetArrayLength() == 1, TimeSpan.FromSeconds(10), "alice to see bob");
+
+        // 400 KiB of control characters: within the 512 KiB text limit, but 2.4 MB once JSON-escaped.
+        var tooLarge = await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = new string('\u0001', 400 * 1024) });
+        Assert.Equal("bad_args", tooLarge.Code);
+        Assert.Contains("once JSON", tooLarge.Str("message"), StringComparison.Ordinal);
+
+        var fine = await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = "still connected?" });
+        Assert.True(fine.Ok, fine.Text);
+        Assert.Equal("still connected?", (await bob.NextAsync<IncomingAskMessage>()).Question);
     }
 
     [Fact]
@@ -185,13 +227,22 @@ public sealed class ChannelDeliveryPathTests
         Assert.False(alice.HasPendingNotification);
     }
 
-    private static JsonObject Receipt(string status, string? origMsgId) => new()
+    private static JsonObject Receipt(string status, string? origMsgId, string? detail = null) => new()
     {
         ["type"] = "control",
         ["action"] = "peer_message_status",
         ["status"] = status,
         ["orig_msg_id"] = origMsgId,
+        ["status_detail"] = detail,
     };
+
+    /// <summary>bob's channel in a session whose native inbox is <paramref name="session"/> (no channel flag).</summary>
+    private static Task<ChannelClient> StartWithInboxAsync(RelaySandbox sandbox, FakeInbox session) =>
+        ChannelClient.StartAsync(sandbox, sandbox.WorkDir("bob"), new Dictionary<string, string?>
+        {
+            ["RELAY_DELIVERY"] = null,
+            [InboxEnvironment.Socket] = session.SocketPath,
+        });
 
     private static async Task WaitForPeerAsync(RawHubClient client, string name) =>
         await Eventually.WaitAsync(

@@ -86,6 +86,29 @@ public sealed class ClaudeWorld : IAsyncDisposable
         return (code, process.Stdout, process.Stderr);
     }
 
+    /// <summary>
+    /// Runs the relay CLI as a user of this world would (its HOME, or <paramref name="home"/> for a session's own HOME;
+    /// always this world's data dir, so the hub it may start is the one disposing cleans up).
+    /// </summary>
+    public async Task<(int ExitCode, string Stdout, string Stderr)> RunRelayAsync(IEnumerable<string> args, string? home = null, string? stdin = null, TimeSpan? timeout = null)
+    {
+        var env = new Dictionary<string, string?>(Env);
+        if (home is not null)
+        {
+            env["HOME"] = home;
+        }
+
+        await using var process = TrackedProcess.StartRelay(["--data-dir", DataDir, .. args], env, Root);
+        if (stdin is not null)
+        {
+            await process.Process.StandardInput.WriteAsync(stdin);
+        }
+
+        process.Process.StandardInput.Close();
+        var code = await process.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(90));
+        return (code, process.Stdout, process.Stderr);
+    }
+
     /// <summary>Adds the plugin's marketplace (the repo's plugin files) and installs the plugin, as a user would.</summary>
     public async Task InstallPluginAsync()
     {

@@ -37,7 +37,8 @@ public sealed class InstallScriptTests
 
         var first = await RunAsync(world, Path.Combine(repo, "install.sh"));
 
-        Assert.Contains("claude --dangerously-load-development-channels plugin:relay@claude-relay", first, StringComparison.Ordinal);
+        Assert.Contains("Start Claude Code as usual: every session can now ask and be asked (plain 'claude', no flag needed;", first, StringComparison.Ordinal);
+        Assert.Contains("Optional: to get peer messages as relay's own <channel> turns instead", first, StringComparison.Ordinal);
         Assert.Equal(Path.Combine(repo, "bin", "relay"), new FileInfo(link).LinkTarget);
         Assert.Equal(await File.ReadAllTextAsync(Path.Combine(repo, "commands", "relay-rename.md")), await File.ReadAllTextAsync(command));
         Assert.Contains(ClaudeWorld.PluginId, await InstalledPluginsAsync(world));

@@ -16,6 +16,9 @@ public sealed class ModelRequest
         AllText = CollectStrings(Messages);
     }
 
+    /// <summary>When the fake API received it (<see cref="System.Diagnostics.Stopwatch"/> timestamp), for latency figures.</summary>
+    public long ReceivedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     /// <summary>Order of arrival at the fake API (over all sessions).</summary>
     public int Sequence { get; }
 
@@ -98,7 +101,7 @@ public sealed class ModelRequest
                     ? (string?)plain ?? ""
                     : string.Join("\n", Blocks(message as JsonObject).Where(b => (string?)b["type"] == "text").Select(b => (string?)b["text"] ?? "")
                         .Where(t => !t.StartsWith("<system-reminder>", StringComparison.Ordinal)));
-                if (text.Length > 0 && !text.Contains("<channel source=", StringComparison.Ordinal))
+                if (text.Length > 0 && !text.Contains("<channel source=", StringComparison.Ordinal) && !text.Contains("<cross-session-message", StringComparison.Ordinal))
                 {
                     return text;
                 }

@@ -32,7 +32,7 @@ public static class PluginMarketplaceCopy
 
         var target = System.IO.Path.Combine(temp, Prefix + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         TryDelete(target);
-        foreach (var dir in new[] { ".claude-plugin", "bin", "commands", "src" })
+        foreach (var dir in new[] { ".claude-plugin", "bin", "commands", "hooks", "src" })
         {
             CopyTree(System.IO.Path.Combine(repo, dir), System.IO.Path.Combine(target, dir));
         }

@@ -27,28 +27,49 @@ public static partial class ScriptedPeer
     /// <summary>Claude Code's tool that loads deferred tools (2.1.332: MCP tools are deferred behind it).</summary>
     public const string ToolSearch = "ToolSearch";
 
+    /// <summary>Claude Code's own cross-session message tool (deferred on 2.1.332): <c>{to, message}</c>.</summary>
+    public const string SendMessage = "SendMessage";
+
     public static string AskPrompt(string to, string question) => $"relay-test ask {to}: {question} ::end";
 
     public static string BroadcastPrompt(string question) => $"relay-test broadcast: {question} ::end";
 
-    /// <summary>A brain that answers each incoming ask with <paramref name="answer"/>.</summary>
-    public static Func<ModelRequest, ModelReply> Brain(Func<ChannelTag, string>? answer = null)
+    /// <summary>
+    /// A brain that answers each incoming ask with <paramref name="answer"/>: channel asks with <c>relay_reply</c>,
+    /// native inbox asks the way <paramref name="inboxAnswers"/> says (<c>relay_reply</c>, or Claude Code's own
+    /// <c>SendMessage</c> to the ask's address — the only way for a session without the plugin).
+    /// </summary>
+    public static Func<ModelRequest, ModelReply> Brain(Func<ChannelTag, string>? answer = null, InboxAnswer inboxAnswers = InboxAnswer.RelayReply)
     {
         answer ??= ask => "no answer from this peer";
-        return request => Decide(request, answer) is var calls && calls.Count > 0 ? Load(request, calls) : ModelReply.Text(Say(request));
+        return request => Decide(request, answer, inboxAnswers) is var calls && calls.Count > 0 ? Load(request, calls) : ModelReply.Text(Say(request));
     }
 
+    /// <summary>A brain that never answers asks (a silent peer); prompts still get "ready".</summary>
+    public static Func<ModelRequest, ModelReply> Silent() => request => ModelReply.Text(Say(request));
+
     /// <summary>The relay tool calls this request wants (none: the turn ends with text).</summary>
-    private static List<(string Name, JsonObject Input)> Decide(ModelRequest request, Func<ChannelTag, string> answer)
+    private static List<(string Name, JsonObject Input)> Decide(ModelRequest request, Func<ChannelTag, string> answer, InboxAnswer inboxAnswers)
     {
         var answered = request.ToolCalls(Reply).Select(input => (string?)input["ask_id"]).ToHashSet();
+        var sentTo = request.ToolCalls(SendMessage).Select(input => (string?)input["to"]).ToHashSet();
         var open = request.Channels
             .Where(c => c["type"] == "ask" && c["ask_id"] is { } id && !answered.Contains(id))
             .DistinctBy(c => c["ask_id"])
             .ToList();
-        if (open.Count > 0)
+        var openInbox = InboxTag.FindAll(request.AllText)
+            .Where(a => !answered.Contains(a.AskId) && !sentTo.Contains(a.AnswerAddress))
+            .DistinctBy(a => a.AskId)
+            .ToList();
+        if (open.Count > 0 || openInbox.Count > 0)
         {
-            return [.. open.Select(c => (Reply, new JsonObject { ["ask_id"] = c["ask_id"], ["text"] = answer(c) }))];
+            return
+            [
+                .. open.Select(c => (Reply, new JsonObject { ["ask_id"] = c["ask_id"], ["text"] = answer(c) })),
+                .. openInbox.Select(a => inboxAnswers == InboxAnswer.SendMessage
+                    ? (SendMessage, new JsonObject { ["to"] = a.AnswerAddress, ["message"] = answer(a.AsChannelTag()) })
+                    : (Reply, new JsonObject { ["ask_id"] = a.AskId, ["text"] = answer(a.AsChannelTag()) })),
+            ];
         }
 
         // A ToolSearch result only loaded tools: decide again on what started the turn.
@@ -64,7 +85,7 @@ public static partial class ScriptedPeer
         }
 
         var last = request.LastToolResults.Count > 0 ? request.TurnText : request.LastUserText;
-        if (last.Contains("<channel source=", StringComparison.Ordinal))
+        if (last.Contains("<channel source=", StringComparison.Ordinal) || last.Contains("<cross-session-message", StringComparison.Ordinal))
         {
             return [];
         }
@@ -105,7 +126,7 @@ public static partial class ScriptedPeer
     /// <summary>The closing text of a turn that calls no tool.</summary>
     private static string Say(ModelRequest request) =>
         request.LastToolResults.Count > 0 ? "done"
-        : request.LastUserText.Contains("<channel source=", StringComparison.Ordinal) ? "noted"
+        : request.LastUserText.Contains("<channel source=", StringComparison.Ordinal) || request.LastUserText.Contains("<cross-session-message", StringComparison.Ordinal) ? "noted"
         : "ready";
 
     [GeneratedRegex("relay-test ask (?<to>\\S+): (?<question>.*?) ::end", RegexOptions.Singleline)]
@@ -116,4 +137,11 @@ public static partial class ScriptedPeer
 
     [GeneratedRegex("<command-name>/(relay:)?relay-rename</command-name>.*?<command-args>(?<name>[^<]*)</command-args>", RegexOptions.Singleline)]
     private static partial Regex RenameCommand();
+}
+
+/// <summary>How a scripted session answers asks that reach it through its native inbox.</summary>
+public enum InboxAnswer
+{
+    RelayReply,
+    SendMessage,
 }

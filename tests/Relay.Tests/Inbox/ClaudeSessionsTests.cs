@@ -132,6 +132,25 @@ public sealed class ClaudeSessionsTests : IDisposable
     }
 
     [Fact]
+    public void ListLive_also_returns_live_sessions_without_an_inbox_but_List_does_not()
+    {
+        var self = Environment.ProcessId;
+        var dead = DeadPid();
+        Write($"{self}.json", Record(self, OwnProcStart, socket: null, PidDomain.Current));
+        Write($"{dead}.json", Record(dead, "123", socket: null));
+
+        var sessions = new ClaudeSessions(_home);
+
+        Assert.Equal([self], sessions.ListLive().Select(s => s.Pid));
+        Assert.Empty(sessions.List());
+
+        using var live = BindSocket("live.sock");
+        Write($"{self}.json", Record(self, OwnProcStart, _dir.File("live.sock"), PidDomain.Current));
+        Assert.Equal([self], sessions.List().Select(s => s.Pid));
+        Assert.Equal([self], sessions.ListLive().Select(s => s.Pid));
+    }
+
+    [Fact]
     public void A_recycled_pid_a_foreign_domain_a_missing_procStart_or_a_missing_socket_is_not_listed()
     {
         using var live = BindSocket("live.sock");

@@ -50,6 +50,15 @@ public sealed class InboxLineParserTests
     }
 
     [Fact]
+    public void Coalesced_drop_receipt_names_every_dropped_message()
+    {
+        const string line = """{"type":"control","action":"peer_message_status","status":"dropped","reason":"r","from":"uds:/x/4709.sock","orig_msg_id":"e090","drop_reason":"rate-limited","dropped_msg_ids":["d17b","e090"],"msgV":1,"msg_id":"5da3"}""";
+        Assert.Equal(InboxLineKind.Receipt, Parse(line, out var receipt, out _));
+        Assert.Equal(InboxReceiptStatus.Dropped, receipt!.Status);
+        Assert.Equal(["e090", "d17b"], receipt.AffectedMsgIds);
+    }
+
+    [Fact]
     public void SendMessage_line_as_2_1_332_writes_it()
     {
         const string line = """{"msgV":1,"msg_id":"41c0e868-0136-44f6-9ee8-47bd286c92d5","type":"user","message":{"role":"user","content":"<cross-session-message from=\"uds:/tmp/inboxexp/a/run/cc-socks/4709.sock\" hop-chain=\"fe8b356da2cc4c6fe41f1878\" from-name=\"cwd-63\" from-mode=\"prompting\">\nREPLY TEXT from fake model\n</cross-session-message>"},"priority":"next","from":"uds:/tmp/inboxexp/a/run/cc-socks/4709.sock"}""";

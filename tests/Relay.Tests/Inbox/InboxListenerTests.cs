@@ -189,6 +189,6 @@ public sealed class InboxListenerTests : IDisposable
         Assert.Equal(from, message.From);
         Assert.Equal(from, message.LineFrom);
         Assert.Equal(InboxSenderMode.Bypass, message.FromMode);
-        Assert.Equal("ping\n</cross-session-message>\nstill body", message.Body);
+        Assert.Equal("ping\n<\\/cross-session-message>\nstill body", message.Body);
     }
 }

@@ -1,0 +1,48 @@
+using Relay.Bench.Infra;
+
+namespace Relay.Bench.Soak;
+
+/// <summary>The hub's resident memory and open file descriptors at one moment, from /proc.</summary>
+internal readonly record struct HubFootprint(double RssMiB, int OpenFds)
+{
+    /// <summary>
+    /// RSS and open fds, not counting <c>.dll</c> and <c>.pdb</c> files: a JIT-compiled (debug) hub opens those
+    /// lazily, once each, as code paths run for the first time; a Native AOT hub has none.
+    /// </summary>
+    public static HubFootprint Of(int pid) =>
+        new(ProcStats.RssMiB(pid), FdKinds(pid).Where(k => !k.Key.EndsWith(".dll", StringComparison.Ordinal) && !k.Key.EndsWith(".pdb", StringComparison.Ordinal)).Sum(k => k.Value));
+
+    /// <summary>The hub's open fds by kind (<c>socket</c>, <c>anon_inode:[eventfd]</c>, a file path), for explaining growth.</summary>
+    public static Dictionary<string, int> FdKinds(int pid)
+    {
+        var kinds = new Dictionary<string, int>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var fd in Directory.GetFiles($"/proc/{pid}/fd"))
+            {
+                string kind;
+                try
+                {
+                    kind = new FileInfo(fd).LinkTarget ?? "?";
+                }
+                catch (IOException)
+                {
+                    continue;
+                }
+
+                var bracket = kind.IndexOf(":[", StringComparison.Ordinal);
+                if (bracket > 0 && !kind.StartsWith("anon_inode", StringComparison.Ordinal))
+                {
+                    kind = kind[..bracket];
+                }
+
+                kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
+
+        return kinds;
+    }
+}

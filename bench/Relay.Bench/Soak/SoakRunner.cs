@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Relay.Bench.Infra;
+
+namespace Relay.Bench.Soak;
+
+/// <summary>
+/// <c>relay-bench --soak DURATION</c>: N raw peers (default 100) ask each other, reply, broadcast and churn (one
+/// peer leaves and comes back every 2 s) against one real hub for the duration, with the hub's default limits. Every
+/// ask is tracked by ask id (<see cref="SoakLedger"/>): lost (accepted, never ended) and duplicated (more than one
+/// ending) must both be 0. The hub's RSS and open fds are read from /proc at the start, once warm, at the peak and
+/// at the end; the run fails when they grow more than the printed bounds. Prints a Markdown summary; exit 1 on failure.
+/// </summary>
+internal static class SoakRunner
+{
+    private static readonly TimeSpan ChurnEvery = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(5);
+    private const double BroadcastShare = 0.002;
+    private const int MaxFdGrowth = 4;
+    private const double MaxRssGrowthMiB = 16;
+    private const double MaxRssGrowthRatio = 0.5;
+
+    public static int Run(BenchOptions options, TimeSpan duration)
+    {
+        try
+        {
+            return RunAsync(options, duration).GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is BenchFailure or InvalidOperationException or TimeoutException or IOException)
+        {
+            Console.Error.WriteLine("relay-bench soak: FAILED: " + ex.Message);
+            return 1;
+        }
+    }
+
+    private static async Task<int> RunAsync(BenchOptions options, TimeSpan duration)
+    {
+        var peersWanted = options.SoakPeers;
+        using var world = new BenchWorld(options);
+        // The hub's own defaults (the bench otherwise turns the ask rate limit off for its throughput figures).
+        world.Env["RELAY_HUB_ASK_RATE"] = null;
+        var hubPid = world.StartHub();
+        var ledger = new SoakLedger();
+        var peers = new List<SoakPeer>();
+        for (var i = 0; i < peersWanted; i++)
+        {
+            peers.Add(new SoakPeer(world.SocketPath, "soak-" + i.ToString("D3", CultureInfo.InvariantCulture), ledger));
+        }
+
+        Progress($"soak: {peersWanted} peers, {Format(duration)}, hub pid {hubPid}, relay {options.RelayPath}");
+        foreach (var batch in peers.Chunk(20))
+        {
+            await Task.WhenAll(batch.Select(p => p.ConnectAsync())).ConfigureAwait(false);
+        }
+
+        await Task.Delay(500).ConfigureAwait(false);
+        var start = HubFootprint.Of(hubPid);
+        var startKinds = HubFootprint.FdKinds(hubPid);
+        var warm = start;
+        var peak = start;
+        var clock = Stopwatch.StartNew();
+        var end = clock.Elapsed + duration;
+        long asksSent = 0;
+        long churns = 0;
+
+        var askLoops = peers.Select((peer, index) => Task.Run(async () =>
+        {
+            var random = new Random(index);
+            while (clock.Elapsed < end)
+            {
+                await Task.Delay(50 + random.Next(100)).ConfigureAwait(false);
+                if (random.NextDouble() < BroadcastShare)
+                {
+                    await peer.BroadcastAsync().ConfigureAwait(false);
+                    continue;
+                }
+
+                var target = peers[(index + 1 + random.Next(peers.Count - 1)) % peers.Count];
+                if (await peer.AskAsync(target.Name).ConfigureAwait(false))
+                {
+                    Interlocked.Increment(ref asksSent);
+                }
+            }
+        })).ToList();
+
+        var churn = Task.Run(async () =>
+        {
+            var random = new Random(4242);
+            while (clock.Elapsed + ChurnEvery < end && peers.Count > 2)
+            {
+                await Task.Delay(ChurnEvery).ConfigureAwait(false);
+                var peer = peers[random.Next(peers.Count)];
+                await peer.LeaveAsync().ConfigureAwait(false);
+                await Task.Delay(50).ConfigureAwait(false);
+                await peer.ConnectAsync().ConfigureAwait(false);
+                Interlocked.Increment(ref churns);
+            }
+        });
+
+        var warmAt = TimeSpan.FromTicks(Math.Max(duration.Ticks / 10, TimeSpan.FromSeconds(5).Ticks));
+        var warmTaken = false;
+        var nextSample = SampleEvery;
+        while (clock.Elapsed < end)
+        {
+            await Task.Delay(250).ConfigureAwait(false);
+            if (!warmTaken && clock.Elapsed >= warmAt)
+            {
+                warm = HubFootprint.Of(hubPid);
+                warmTaken = true;
+            }
+
+            if (clock.Elapsed >= nextSample)
+            {
+                nextSample += SampleEvery;
+                var now = HubFootprint.Of(hubPid);
+                peak = new HubFootprint(Math.Max(peak.RssMiB, now.RssMiB), Math.Max(peak.OpenFds, now.OpenFds));
+                Progress($"soak {clock.Elapsed.TotalSeconds,5:0}s: {Interlocked.Read(ref asksSent)} asks, {ledger.Broadcasts} broadcasts, {Interlocked.Read(ref churns)} churns, {ledger.Open} open; hub {now.RssMiB:0.0} MiB, {now.OpenFds} fds");
+            }
+
+            if (world.CanConnect() is false)
+            {
+                throw new BenchFailure("the hub stopped answering during the soak");
+            }
+        }
+
+        await Task.WhenAll(askLoops).ConfigureAwait(false);
+        await churn.ConfigureAwait(false);
+        var active = clock.Elapsed;
+
+        // Every accepted ask ends within its timeout: wait for the last ones (ignored asks time out after 3 s).
+        var drainDeadline = clock.Elapsed + TimeSpan.FromMilliseconds(SoakPeer.AskTimeoutMs) + TimeSpan.FromSeconds(10);
+        while (ledger.Open > 0 && clock.Elapsed < drainDeadline)
+        {
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+
+        await Task.Delay(500).ConfigureAwait(false);
+        var final = HubFootprint.Of(hubPid);
+        peak = new HubFootprint(Math.Max(peak.RssMiB, final.RssMiB), Math.Max(peak.OpenFds, final.OpenFds));
+        var tally = ledger.Tally();
+        var endKinds = HubFootprint.FdKinds(hubPid);
+        foreach (var peer in peers)
+        {
+            await peer.LeaveAsync().ConfigureAwait(false);
+        }
+
+        var hubErrors = HubErrorLog.Read(world.DataDir);
+        var rssBound = warm.RssMiB + Math.Max(MaxRssGrowthMiB, warm.RssMiB * MaxRssGrowthRatio);
+        var failures = new List<string>();
+        if (tally.Lost > 0)
+        {
+            failures.Add($"{tally.Lost} ask(s) lost");
+        }
+
+        if (tally.Duplicated > 0)
+        {
+            failures.Add($"{tally.Duplicated} ask(s) with more than one outcome");
+        }
+
+        if (hubErrors.Count > 0)
+        {
+            failures.Add($"the hub logged {hubErrors.Count} error(s)");
+        }
+
+        if (final.OpenFds > start.OpenFds + MaxFdGrowth)
+        {
+            failures.Add($"hub open fds grew from {start.OpenFds} to {final.OpenFds}");
+        }
+
+        if (final.RssMiB > rssBound)
+        {
+            failures.Add($"hub RSS grew from {warm.RssMiB:0.0} MiB (warm) to {final.RssMiB:0.0} MiB, over {rssBound:0.0} MiB");
+        }
+
+        Console.Out.Write(Summary(peersWanted, active, tally, ledger.Broadcasts, churns, start, warm, peak, final, rssBound, failures));
+        foreach (var (kind, count) in endKinds.Where(k => k.Value != startKinds.GetValueOrDefault(k.Key)))
+        {
+            Console.Error.WriteLine($"  hub fds {kind}: {startKinds.GetValueOrDefault(kind)} at the start, {count} at the end");
+        }
+
+        foreach (var error in hubErrors.Take(3))
+        {
+            Console.Error.WriteLine("  hub error: " + error);
+        }
+
+        foreach (var example in tally.Examples.Take(10))
+        {
+            Console.Error.WriteLine("  " + example);
+        }
+
+        return failures.Count == 0 ? 0 : 1;
+    }
+
+    private static string Summary(int peers, TimeSpan active, SoakTally tally, long broadcasts, long churns, HubFootprint start, HubFootprint warm, HubFootprint peak, HubFootprint final, double rssBound, List<string> failures)
+    {
+        var refused = tally.Refused.Count == 0 ? "0" : string.Join(", ", tally.Refused.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Value} {r.Key}"));
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"## relay soak: {peers} peers, {Format(active)}");
+        text.AppendLine();
+        text.AppendLine("| figure | value |");
+        text.AppendLine("|---|---|");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| asks tracked (incl. broadcast targets) | {tally.Asks:N0} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| accepted by the hub | {tally.Accepted:N0} ({tally.Accepted / active.TotalSeconds:N0}/s) |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| broadcasts | {broadcasts:N0} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| ended: reply / timeout / peer_gone | {tally.Replies:N0} / {tally.Timeouts:N0} / {tally.PeerGone:N0} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| refused at once | {refused} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| abandoned (asker left; dropped by design) | {tally.Abandoned:N0} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| peer churns (leave + re-register) | {churns:N0} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| **lost** | **{tally.Lost}** |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| **duplicated** | **{tally.Duplicated}** |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| hub RSS start / warm / peak / end (MiB) | {start.RssMiB:0.0} / {warm.RssMiB:0.0} / {peak.RssMiB:0.0} / {final.RssMiB:0.0} (bound {rssBound:0.0}) |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| hub open fds start / peak / end (not counting .dll/.pdb files) | {start.OpenFds} / {peak.OpenFds} / {final.OpenFds} (bound {start.OpenFds + MaxFdGrowth}) |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| result | {(failures.Count == 0 ? "PASS" : "FAIL: " + string.Join("; ", failures))} |");
+        return text.ToString();
+    }
+
+    private static string Format(TimeSpan span) => span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0.#} min" : $"{span.TotalSeconds:0} s";
+
+    private static void Progress(string message) => Console.Error.WriteLine(message);
+}
