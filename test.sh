@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # relay's whole check, as CI runs it (.ci/run): on a Debian machine with the .NET 10 SDK and node/npm it installs
-# what the tests need by itself (the pinned Claude Code CLIs into tools/claude-code and tools/claude-code-legacy),
+# what the tests need by itself (the pinned Claude Code CLIs into tools/claude-code and tools/claude-code-legacy,
+# Debian's nats-server for the cross-host tests),
 # then checks formatting, publishes the Native AOT binary warning-free, packs and runs the .NET tool, smoke-runs the
 # benchmark, and runs the test suite against the AOT binary and the real Claude Code CLIs. The last line is the
 # summary: "N passed, N failed".
@@ -23,7 +24,7 @@ while [ $# -gt 0 ]; do
       shift
       ;;
     -h | --help)
-      sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -88,6 +89,22 @@ else
   claude_legacy_bin=$(install_claude_tool "$repo/tools/claude-code-legacy")
   [ -n "$claude_bin" ] && echo "claude: $claude_bin ($("$claude_bin" --version))"
   [ -n "$claude_legacy_bin" ] && echo "legacy claude: $claude_legacy_bin ($("$claude_legacy_bin" --version))"
+fi
+
+# --- nats-server (Debian's package) for the cross-host tests ----------------------------------------------------
+section "nats-server (apt: nats-server)"
+if command -v nats-server >/dev/null 2>&1; then
+  echo "already installed: $(nats-server --version)"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  # Quietly, and only when missing; an update first, since a fresh machine may have no package lists.
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null 2>&1; then
+    apt-get update -qq >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null 2>&1 ||
+      echo "!!! apt-get could not install nats-server: the cross-host NATS tests will be SKIPPED !!!"
+  fi
+  command -v nats-server >/dev/null 2>&1 && echo "installed: $(nats-server --version)"
+else
+  echo "!!! nats-server is missing and cannot be installed here (needs root and apt-get): the cross-host NATS tests will be SKIPPED !!!"
 fi
 
 # --- format --------------------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ internal static class ExitCodes
 
     public static int ForCode(string? code) => code switch
     {
-        ErrorCodes.PeerNotFound => PeerNotFound,
+        ErrorCodes.PeerNotFound or ErrorCodes.PeerAmbiguous => PeerNotFound,
         ErrorCodes.PeerGone => PeerGone,
         ErrorCodes.Timeout => Timeout,
         ErrorCodes.HubUnreachable => HubUnreachable,

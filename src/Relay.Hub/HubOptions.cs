@@ -55,6 +55,9 @@ public sealed record HubOptions
 
     public TimeSpan DefaultAskTimeout { get; init; } = Limits.DefaultAskTimeout;
 
+    /// <summary>The NATS space this hub joins for peers of other hosts; null keeps the hub local.</summary>
+    public Nats.NatsSettings? Nats { get; init; }
+
     public long OutboxMaxBytes { get; init; } = Limits.OutboxMaxBytes;
 
     public int OutboxMaxLines { get; init; } = Limits.OutboxMaxLines;

@@ -58,6 +58,8 @@ public sealed class HubServer : IDisposable
                 ("idle_exit_ms", (long)_options.IdleExit.TotalMilliseconds));
             router.Start();
             using var natives = _options.ClaudeHome is { } home ? new Native.NativeSessions(router, home, TimeProvider.System) : null;
+            await using var bridge = _options.Nats is { } nats ? new Nats.NatsBridge(router, nats) : null;
+            bridge?.Start();
             try
             {
                 while (!_stop.IsCancellationRequested)

@@ -89,6 +89,8 @@ internal sealed partial class Router
         {
             DisarmIdle();
         }
+
+        LocalPeersChanged?.Invoke();
     }
 
     private void OnWatch(IPeer connection, WatchMessage message)
@@ -152,6 +154,7 @@ internal sealed partial class Router
         }
 
         _log.Event(LogLevel.Info, HubLogEvents.PeerRename, ("name", message.Name), ("old_name", oldName));
+        LocalPeersChanged?.Invoke();
         if (HasObservers)
         {
             Emit(new HubEventMessage { Event = HubEvents.PeerRename, At = _time.GetUtcNow(), Name = message.Name, OldName = oldName, Kind = connection.Kind });
@@ -174,10 +177,27 @@ internal sealed partial class Router
                 Pid = peer.Pid,
                 Delivery = peer.Delivery,
                 ClaudePid = peer.ClaudePid,
+                Host = LocalHost,
             });
         }
 
-        peers.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        foreach (var remote in _remotes.Values)
+        {
+            peers.Add(new PeerInfo
+            {
+                Name = remote.PeerName,
+                Host = remote.Host,
+                Cwd = remote.Cwd,
+                GitBranch = remote.GitBranch,
+                LastSeen = remote.LastSeen,
+                ConnectedAt = remote.ConnectedAt,
+                Kind = remote.Kind,
+                Pid = remote.Pid,
+                Delivery = remote.Delivery,
+            });
+        }
+
+        peers.Sort(static (a, b) => a.Name == b.Name ? string.CompareOrdinal(a.Host, b.Host) : string.CompareOrdinal(a.Name, b.Name));
         Send(connection, new PeersMessage { ReqId = message.ReqId, Peers = peers });
     }
 
@@ -191,15 +211,18 @@ internal sealed partial class Router
             return;
         }
 
-        if (!_registry.TryGet(message.To, out var target))
+        if (ResolveTarget(connection, message.To, out var candidates) is not { } target)
         {
+            var valid = Nats.PeerAddress.IsValid(message.To);
             Send(connection, new ErrMessage
             {
                 ReqId = message.ReqId,
-                Code = ErrorCodes.PeerNotFound,
-                Message = PeerNames.IsValid(message.To) ? $"no peer named {message.To}" : "no peer by that name",
+                Code = candidates is null ? ErrorCodes.PeerNotFound : ErrorCodes.PeerAmbiguous,
+                Message = candidates is not null
+                    ? $"more than one peer is named {message.To}: {string.Join(", ", candidates)}; ask one as name@host"
+                    : valid ? $"no peer named {message.To}" : "no peer by that name",
                 AskId = message.AskId,
-                To = PeerNames.IsValid(message.To) ? message.To : null,
+                To = valid ? message.To : null,
             });
             return;
         }
@@ -274,7 +297,7 @@ internal sealed partial class Router
         if (!CheckIds(connection, message.ReqId, null, message.ThreadId)
             || !CheckText(connection, message.ReqId, message.Question, "question")
             || !CheckTimeout(connection, message.ReqId, message.TimeoutMs, out var timeout)
-            || RateLimited(connection, message.ReqId, null, _registry.Count - 1))
+            || RateLimited(connection, message.ReqId, null, _registry.Count - 1 + _remotes.Count))
         {
             return;
         }
@@ -289,6 +312,8 @@ internal sealed partial class Router
                 targets.Add(peer);
             }
         }
+
+        targets.AddRange(_remotes.Values);
 
         targets.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         var names = new List<string>(targets.Count);

@@ -113,6 +113,7 @@ internal sealed partial class Router
         }
 
         _natives[peer.Session.Pid] = peer;
+        LocalPeersChanged?.Invoke();
         _log.Event(LogLevel.Info, HubLogEvents.PeerRegister, ("name", peer.Name), ("kind", peer.Kind), ("delivery", peer.Delivery), ("pid", peer.Pid), ("cwd", peer.Cwd));
         if (HasObservers)
         {

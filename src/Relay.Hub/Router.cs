@@ -313,7 +313,8 @@ internal sealed partial class Router : IDisposable
         _registry.Remove(connection);
         foreach (var ask in _pending.TakeAllTo(connection))
         {
-            EndAsk(ask, ErrorCodes.PeerGone, $"{name} disconnected before replying", HubLogEvents.AskPeerGone, HubEvents.PeerGone);
+            var gone = connection is Nats.RemotePeer ? $"{name} is gone ({reason})" : $"{name} disconnected before replying";
+            EndAsk(ask, ErrorCodes.PeerGone, gone, HubLogEvents.AskPeerGone, HubEvents.PeerGone);
         }
 
         // Nobody is left to read the answers to this peer's own asks.
@@ -326,6 +327,12 @@ internal sealed partial class Router : IDisposable
             Emit(new HubEventMessage { Event = HubEvents.PeerLeave, At = now, Name = name, Kind = connection.Kind });
         }
 
+        if (connection is Nats.RemotePeer)
+        {
+            return;
+        }
+
+        LocalPeersChanged?.Invoke();
         if (connection is not Native.NativeSessionPeer && LocalPeerCount == 0)
         {
             ArmIdle();

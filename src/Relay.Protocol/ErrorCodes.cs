@@ -21,6 +21,8 @@ public static class ErrorCodes
     /// <summary>The target session's Claude Code dropped the message (duplicate, rate limit, or a closed session).</summary>
     public const string Dropped = "dropped";
     public const string RateLimited = "rate_limited";
+    /// <summary>An ask's plain <c>to</c> names peers on more than one host; the message lists their <c>name@host</c>.</summary>
+    public const string PeerAmbiguous = "peer_ambiguous";
     /// <summary>Internal: a bug or I/O fault that has no better name.</summary>
     public const string Unexpected = "unexpected";
 }

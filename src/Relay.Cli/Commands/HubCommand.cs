@@ -31,6 +31,7 @@ internal static class HubCommand
             IdleExit,
             ForegroundLog,
         };
+        HubNatsOptions.AddTo(command);
         command.Subcommands.Add(HubStatusCommand.Create());
         command.Subcommands.Add(HubStopCommand.Create());
         command.Subcommands.Add(HubRestartCommand.Create());
@@ -62,7 +63,18 @@ internal static class HubCommand
         RelayLog.Configure(dataDir, "hub", toStderr);
         try
         {
-            var options = HubOptions.FromEnvironment(dataDir.SocketPath, parse.GetValue(IdleExit));
+            Relay.Hub.Nats.NatsSettings? nats;
+            try
+            {
+                nats = HubNatsOptions.Resolve(parse, dataDir.Path);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidDataException)
+            {
+                await Console.Error.WriteLineAsync($"relay hub: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.BadArgs;
+            }
+
+            var options = HubOptions.FromEnvironment(dataDir.SocketPath, parse.GetValue(IdleExit)) with { Nats = nats };
             using var server = new HubServer(options);
             // A hub that finds the path owned by another exits 0 quietly: the caller wanted a hub and there is one.
             await server.RunAsync(cancellationToken).ConfigureAwait(false);

@@ -49,6 +49,19 @@ internal static class PeersCommand
         }
 
         var now = DateTimeOffset.UtcNow;
+        // A hub in a NATS space names each peer's host; a local-only hub has no HOST column.
+        if (peers.Any(p => p.Host is not null))
+        {
+            var hosted = new TextTable("NAME", "HOST", "KIND", "DELIVERY", "CWD", "BRANCH", "LAST SEEN");
+            foreach (var p in peers)
+            {
+                hosted.Add(p.Name, p.Host ?? "-", KindLabel(p.Kind), p.Delivery ?? "-", ShortPath(p.Cwd), p.GitBranch ?? "-", TimeAgo.Format(p.LastSeen, now));
+            }
+
+            Console.Out.Write(hosted.ToString());
+            return ExitCodes.Ok;
+        }
+
         var table = new TextTable("NAME", "KIND", "DELIVERY", "CWD", "BRANCH", "LAST SEEN");
         foreach (var p in peers)
         {

@@ -14,4 +14,6 @@ public sealed class PeerInfo
     public string? Delivery { get; set; }
     /// <summary>For Claude Code sessions: the session's process id.</summary>
     public int? ClaudePid { get; set; }
+    /// <summary>The host the peer lives on, when its hub is in a NATS space (remote peers always have one).</summary>
+    public string? Host { get; set; }
 }

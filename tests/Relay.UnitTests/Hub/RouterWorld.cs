@@ -13,9 +13,16 @@ internal sealed class RouterWorld : IDisposable
     public static readonly TimeSpan IdleExit = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan DefaultAskTimeout = TimeSpan.FromSeconds(120);
 
-    public RouterWorld()
+    /// <param name="localHost">When set, the router is in a NATS space under this host name.</param>
+    public RouterWorld(string? localHost = null)
     {
-        var options = new HubOptions { SocketPath = "/nonexistent/hub.sock", IdleExit = IdleExit, DefaultAskTimeout = DefaultAskTimeout };
+        var options = new HubOptions
+        {
+            SocketPath = "/nonexistent/hub.sock",
+            IdleExit = IdleExit,
+            DefaultAskTimeout = DefaultAskTimeout,
+            Nats = localHost is null ? null : new Relay.Hub.Nats.NatsSettings { Urls = ["nats://127.0.0.1:1"], Host = localHost },
+        };
         Router = new Router(options, StopRequests.Add, Time);
     }
 

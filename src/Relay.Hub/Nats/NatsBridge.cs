@@ -1,0 +1,149 @@
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+using NATS.Client.KeyValueStore;
+using NLog;
+using Relay.Protocol;
+
+namespace Relay.Hub.Nats;
+
+/// <summary>
+/// Joins this hub to its NATS space, in the background: connects (retrying until it can), makes sure the space's
+/// stream, this host's durable consumer and the presence bucket exist, then runs the publisher, the inbox consumer
+/// and presence. Local routing never waits on any of it: with NATS down, local peers talk as before, remote peers
+/// expire from view, and asks to them end by their timers or <c>peer_gone</c>.
+/// </summary>
+public sealed class NatsBridge : IAsyncDisposable
+{
+    private static readonly TimeSpan StreamMaxAge = TimeSpan.FromDays(1) + TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan BucketMaxAge = TimeSpan.FromMinutes(5);
+
+    private readonly NatsSettings _settings;
+    private readonly Router _router;
+    private readonly NatsPublisher _publisher;
+    private readonly PresenceSync _presence;
+    private readonly InboxConsumer _inbox;
+    private readonly Logger _log = RelayLog.For("hub");
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _run;
+    private NatsConnection? _connection;
+    private INatsKVStore? _store;
+
+    internal NatsBridge(Router router, NatsSettings settings)
+    {
+        _router = router;
+        _settings = settings;
+        _publisher = new NatsPublisher(settings.Space, settings.Host);
+        _presence = new PresenceSync(router, settings, _publisher);
+        _inbox = new InboxConsumer(router, _publisher);
+        router.LocalPeersChanged = _presence.Poke;
+    }
+
+    /// <summary>Starts joining in the background; returns at once.</summary>
+    public void Start() => _run = Task.Run(() => RunAsync(_stop.Token));
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        _log.Event(LogLevel.Info, "nats_start", ("settings", _settings.ToString()));
+        var publishing = _publisher.RunAsync(cancellationToken);
+        var sweeping = _presence.SweepAsync(cancellationToken);
+        try
+        {
+            var (js, consumer, store) = await JoinAsync(cancellationToken).ConfigureAwait(false);
+            _publisher.Attach(js);
+            _store = store;
+            _log.Event(LogLevel.Info, "nats_joined", ("host", _settings.Host), ("space", _settings.Space));
+            await Task.WhenAll(
+                publishing,
+                sweeping,
+                _inbox.RunAsync(consumer, cancellationToken),
+                _presence.HeartbeatAsync(store, cancellationToken),
+                _presence.WatchAsync(store, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+#pragma warning disable CA1031 // The bridge failing must never take the local hub down; it is logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _log.Event(LogLevel.Error, "nats_failed", ex);
+        }
+    }
+
+    /// <summary>Connects and sets up the space, retrying (every 1–5 s) until it works or the hub stops.</summary>
+    private async Task<(INatsJSContext Js, INatsJSConsumer Consumer, INatsKVStore Store)> JoinAsync(CancellationToken cancellationToken)
+    {
+        var attempt = 0;
+        while (true)
+        {
+            try
+            {
+                _connection ??= new NatsConnection(_settings.ToNatsOpts());
+                await _connection.ConnectAsync().ConfigureAwait(false);
+                var js = new NatsJSContext(_connection);
+                await js.CreateOrUpdateStreamAsync(
+                    new StreamConfig(NatsNames.Stream(_settings.Space), [NatsNames.StreamSubjects(_settings.Space)])
+                    {
+                        Retention = StreamConfigRetention.Workqueue,
+                        MaxAge = StreamMaxAge,
+                        Storage = StreamConfigStorage.File,
+                        NumReplicas = _settings.Replicas,
+                    },
+                    cancellationToken).ConfigureAwait(false);
+                var consumer = await js.CreateOrUpdateConsumerAsync(
+                    NatsNames.Stream(_settings.Space),
+                    new ConsumerConfig(NatsNames.Consumer(_settings.Host))
+                    {
+                        FilterSubject = NatsNames.HostFilter(_settings.Space, _settings.Host),
+                        AckPolicy = ConsumerConfigAckPolicy.Explicit,
+                        AckWait = TimeSpan.FromSeconds(30),
+                        MaxAckPending = 10_000,
+                    },
+                    cancellationToken).ConfigureAwait(false);
+                var kv = new NatsKVContext(js);
+                var store = await kv.CreateOrUpdateStoreAsync(new NatsKVConfig(NatsNames.Bucket(_settings.Space)) { MaxAge = BucketMaxAge, History = 1, NumberOfReplicas = _settings.Replicas }, cancellationToken).ConfigureAwait(false);
+                return (js, consumer, store);
+            }
+            catch (Exception ex) when (ex is NatsException or TimeoutException or IOException)
+            {
+                if (attempt++ == 0)
+                {
+                    _log.Event(LogLevel.Warn, "nats_unreachable", ("urls", string.Join(',', _settings.Urls)), ("error", ex.Message));
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, attempt)), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _router.LocalPeersChanged = null;
+        if (_store is { } store && _connection is { ConnectionState: NatsConnectionState.Open })
+        {
+            try
+            {
+                using var withdraw = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+                await _presence.WithdrawAsync(store, withdraw.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NatsException or TimeoutException or IOException or OperationCanceledException)
+            {
+            }
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_run is { } run)
+        {
+            await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
+        }
+
+        if (_connection is { } connection)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _stop.Dispose();
+        _presence.Dispose();
+    }
+}

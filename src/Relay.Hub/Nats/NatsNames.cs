@@ -1,0 +1,81 @@
+using System.Text;
+
+namespace Relay.Hub.Nats;
+
+/// <summary>
+/// The NATS names of a relay space: stream <c>relay-&lt;space&gt;</c> (subjects <c>relay.&lt;space&gt;.&gt;</c>),
+/// one durable consumer per host (<c>host-&lt;host&gt;</c>, filtered on <c>relay.&lt;space&gt;.&lt;host&gt;.&gt;</c>)
+/// and the presence bucket <c>relay-&lt;space&gt;-peers</c> with one key <c>&lt;host&gt;.&lt;name&gt;</c> per peer.
+/// Hosts and spaces are single subject tokens: 1–64 characters of <c>[A-Za-z0-9_-]</c>.
+/// </summary>
+public static class NatsNames
+{
+    public const string DefaultSpace = "default";
+
+    public const int MaxTokenLength = 64;
+
+    public static bool IsValidToken(string? token)
+    {
+        if (string.IsNullOrEmpty(token) || token.Length > MaxTokenLength)
+        {
+            return false;
+        }
+
+        foreach (var c in token)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not '_' and not '-')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The machine's host name as a token: its first label, other characters mapped to '-'.</summary>
+    public static string DefaultHost()
+    {
+        var name = Environment.MachineName;
+        var dot = name.IndexOf('.', StringComparison.Ordinal);
+        if (dot > 0)
+        {
+            name = name[..dot];
+        }
+
+        var builder = new StringBuilder(Math.Min(name.Length, MaxTokenLength));
+        foreach (var c in name)
+        {
+            if (builder.Length == MaxTokenLength)
+            {
+                break;
+            }
+
+            builder.Append(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' ? c : '-');
+        }
+
+        return builder.Length == 0 ? "host" : builder.ToString();
+    }
+
+    public static string Stream(string space) => "relay-" + space;
+
+    public static string StreamSubjects(string space) => $"relay.{space}.>";
+
+    public static string HostFilter(string space, string host) => $"relay.{space}.{host}.>";
+
+    public static string Inbox(string space, string host, string kind) => $"relay.{space}.{host}.{kind}";
+
+    public static string Consumer(string host) => "host-" + host;
+
+    public static string Bucket(string space) => $"relay-{space}-peers";
+
+    public static string PresenceKey(string host, string name) => host + "." + name;
+
+    /// <summary>Splits a presence key at its first dot (hosts have none; names may).</summary>
+    public static bool TrySplitKey(string key, out string host, out string name)
+    {
+        var dot = key.IndexOf('.', StringComparison.Ordinal);
+        host = dot > 0 ? key[..dot] : "";
+        name = dot > 0 ? key[(dot + 1)..] : "";
+        return dot > 0 && name.Length > 0;
+    }
+}

@@ -1,0 +1,133 @@
+using Relay.Protocol.Messages;
+using Relay.Tests.Infrastructure;
+
+namespace Relay.Tests.Nats;
+
+/// <summary>
+/// Two "hosts" (network namespaces <c>ha</c> and <c>hb</c>) on a <see cref="NetLab"/> bridge, one nats-server with
+/// JetStream on the bridge, and a relay hub per host joined to it, each with its own data dir. Presence lives
+/// <see cref="PresenceTtl"/>, so a host cut off loses its peers on the other host within about 1.25 × that.
+/// </summary>
+internal sealed class CrossHostWorld : IAsyncDisposable
+{
+    public static readonly TimeSpan PresenceTtl = TimeSpan.FromSeconds(5);
+
+    /// <summary>Generous bound for anything that crosses NATS on a loaded two-core machine.</summary>
+    public static readonly TimeSpan Wait = TimeSpan.FromSeconds(45);
+
+    private readonly List<RawHubClient> _clients = [];
+
+    private CrossHostWorld(NetLab lab, RelaySandbox store, Host a, Host b, List<TrackedProcess> servers)
+    {
+        Servers = servers;
+        Lab = lab;
+        Store = store;
+        A = a;
+        B = b;
+    }
+
+    public NetLab Lab { get; }
+
+    private RelaySandbox Store { get; }
+
+    public Host A { get; }
+
+    /// <summary>The nats-server processes (one, or the cluster's nodes).</summary>
+    public List<TrackedProcess> Servers { get; }
+
+    public Host B { get; }
+
+    /// <param name="clusterNodes">0: one nats-server; otherwise a JetStream cluster of that many nodes, replicas = nodes.</param>
+    public static async Task<CrossHostWorld> StartAsync(int clusterNodes = 0)
+    {
+        var lab = await NetLab.CreateAsync();
+        var store = new RelaySandbox();
+        var sandboxes = new List<RelaySandbox> { store };
+        try
+        {
+            var servers = clusterNodes > 0
+                ? await lab.StartNatsClusterAsync(Path.Combine(store.Root, "jetstream"), clusterNodes)
+                : [await lab.StartNatsAsync(Path.Combine(store.Root, "jetstream"))];
+            var urls = clusterNodes > 0 ? NetLab.ClusterUrls(clusterNodes) : NetLab.Url;
+            var replicas = Math.Max(1, clusterNodes);
+            var a = await StartHostAsync(lab, "ha", urls, replicas, sandboxes);
+            var b = await StartHostAsync(lab, "hb", urls, replicas, sandboxes);
+            return new CrossHostWorld(lab, store, a, b, servers);
+        }
+        catch
+        {
+            await lab.DisposeAsync();
+            foreach (var sandbox in sandboxes)
+            {
+                await sandbox.DisposeAsync();
+            }
+
+            throw;
+        }
+    }
+
+    private static async Task<Host> StartHostAsync(NetLab lab, string name, string urls, int replicas, List<RelaySandbox> sandboxes)
+    {
+        var ns = await lab.AddHostAsync();
+        var sandbox = new RelaySandbox(TimeSpan.Zero);
+        sandboxes.Add(sandbox);
+        var env = new Dictionary<string, string?>(sandbox.Env)
+        {
+            ["RELAY_NATS_PRESENCE_TTL_MS"] = ((long)PresenceTtl.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RELAY_HUB_NATIVE_SESSIONS"] = "0",
+            ["RELAY_HUB_IDLE_EXIT_MS"] = "0",
+            ["RELAY_NATS_REPLICAS"] = replicas.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var hub = lab.Start(ns, RelayBinary.Path, ["hub", "--data-dir", sandbox.DataDir, "--nats", urls, "--host", name, "--space", "test"], env, sandbox.Root);
+        await sandbox.WaitForSocketAsync(hub, TimeSpan.FromSeconds(30));
+        return new Host(name, ns, sandbox, hub);
+    }
+
+    public async Task<RawHubClient> PeerAsync(Host host, string name)
+    {
+        var client = await RawHubClient.RegisterAsync(host.Sandbox.SocketPath, name);
+        lock (_clients)
+        {
+            _clients.Add(client);
+        }
+
+        return client;
+    }
+
+    /// <summary>Polls <c>list_peers</c> on <paramref name="client"/> until <paramref name="name"/> of <paramref name="host"/> is (or is no longer) listed.</summary>
+    public static async Task<PeerInfo?> WaitForPeerAsync(RawHubClient client, string name, string host, bool present = true)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (true)
+        {
+            var peers = await client.RequestAsync<PeersMessage>(new ListPeersMessage());
+            var found = peers.Peers.FirstOrDefault(p => p.Name == name && p.Host == host);
+            if ((found is not null) == present)
+            {
+                return found;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{name}@{host} still {(present ? "absent from" : "listed by")} {client.Name}'s hub after {Wait.TotalSeconds} s");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in _clients)
+        {
+            await client.DisposeAsync();
+        }
+
+        await Lab.DisposeAsync();
+        await A.Sandbox.DisposeAsync();
+        await B.Sandbox.DisposeAsync();
+        await Store.DisposeAsync();
+    }
+
+    internal sealed record Host(string Name, string Namespace, RelaySandbox Sandbox, TrackedProcess Hub);
+}
