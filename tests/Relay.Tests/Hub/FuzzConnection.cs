@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Relay.Protocol;
 using Relay.Protocol.Messages;
+using Relay.Tests.Infrastructure;
 
 namespace Relay.Tests.Hub;
 
@@ -111,34 +112,9 @@ internal sealed class FuzzConnection : IAsyncDisposable
 
     private async Task ReadAsync()
     {
-        var buffer = new byte[64 * 1024];
-        var pending = new MemoryStream();
         try
         {
-            while (true)
-            {
-                var read = await _socket.ReceiveAsync(buffer, SocketFlags.None);
-                if (read == 0)
-                {
-                    return;
-                }
-
-                var start = 0;
-                for (var i = 0; i < read; i++)
-                {
-                    if (buffer[i] != (byte)'\n')
-                    {
-                        continue;
-                    }
-
-                    pending.Write(buffer, start, i - start);
-                    OnLine(pending.ToArray());
-                    pending.SetLength(0);
-                    start = i + 1;
-                }
-
-                pending.Write(buffer, start, read - start);
-            }
+            await SocketLines.ReadAsync(_socket, OnLine);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
         {

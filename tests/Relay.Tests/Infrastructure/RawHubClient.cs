@@ -190,34 +190,9 @@ public sealed class RawHubClient : IAsyncDisposable
 
     private async Task ReceiveLoopAsync()
     {
-        var buffer = new byte[64 * 1024];
-        var pending = new MemoryStream();
         try
         {
-            while (true)
-            {
-                var read = await _socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
-                if (read == 0)
-                {
-                    return;
-                }
-
-                var start = 0;
-                for (var i = 0; i < read; i++)
-                {
-                    if (buffer[i] != (byte)'\n')
-                    {
-                        continue;
-                    }
-
-                    pending.Write(buffer, start, i - start);
-                    Deliver(pending.ToArray());
-                    pending.SetLength(0);
-                    start = i + 1;
-                }
-
-                pending.Write(buffer, start, read - start);
-            }
+            await SocketLines.ReadAsync(_socket, Deliver, _stop.Token);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException or IOException)
         {
