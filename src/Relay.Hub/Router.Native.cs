@@ -32,12 +32,21 @@ internal sealed partial class Router
         {
             try
             {
-                if (peer is NativeSessionPeer { Departed: true, Successor: { Departed: false } successor })
+                if (_stopping)
                 {
-                    peer = successor;
+                    return;
                 }
 
-                if (peer.Departed || _stopping)
+                if (peer is NativeSessionPeer { Departed: true, Successor: { Departed: false, Name: { } successor } })
+                {
+                    // The channel holds the asks now: the answer is looked up there, and what the router says back
+                    // (an ack, or unknown_ask for an answer that came too late) goes to the retired peer, which
+                    // ignores it, so the channel never sees an answer to something it did not send.
+                    AnswerFor(successor, peer, message);
+                    return;
+                }
+
+                if (peer.Departed)
                 {
                     return;
                 }
@@ -54,6 +63,21 @@ internal sealed partial class Router
             {
                 ProcessDrops();
             }
+        }
+    }
+
+    private void AnswerFor(string holder, IPeer retired, ClientMessage message)
+    {
+        switch (message)
+        {
+            case ReplyMessage reply:
+                reply.OnBehalfOf = holder;
+                OnReply(retired, reply);
+                break;
+            case ReceiptMessage receipt:
+                receipt.OnBehalfOf = holder;
+                OnReceipt(retired, receipt);
+                break;
         }
     }
 

@@ -10,6 +10,9 @@ internal sealed class FakePeer : IPeer
 {
     private static long s_nextId;
 
+    // Native peers report from thread-pool threads (their inbox writes finish there): Received is shared.
+    private readonly Lock _gate = new();
+
     public FakePeer(DateTimeOffset connectedAt)
     {
         ConnectedAt = connectedAt;
@@ -66,7 +69,12 @@ internal sealed class FakePeer : IPeer
         }
 
         // Round-trip through the wire form, so tests see exactly what a socket client would.
-        Received.Add(RelayJson.ParseServer(RelayJson.Serialize(message)));
+        var parsed = RelayJson.ParseServer(RelayJson.Serialize(message));
+        lock (_gate)
+        {
+            Received.Add(parsed);
+        }
+
         return Overflow ? SendResult.Overflowed : SendResult.Queued;
     }
 
@@ -77,7 +85,12 @@ internal sealed class FakePeer : IPeer
             return SendResult.Closed;
         }
 
-        Received.Add(RelayJson.ParseServer(line.TrimEnd((byte)'\n')));
+        var parsed = RelayJson.ParseServer(line.TrimEnd((byte)'\n'));
+        lock (_gate)
+        {
+            Received.Add(parsed);
+        }
+
         return Overflow ? SendResult.Overflowed : SendResult.Queued;
     }
 
@@ -88,9 +101,12 @@ internal sealed class FakePeer : IPeer
     /// <summary>Removes and returns everything received so far.</summary>
     public List<ServerMessage> Drain()
     {
-        var messages = new List<ServerMessage>(Received);
-        Received.Clear();
-        return messages;
+        lock (_gate)
+        {
+            var messages = new List<ServerMessage>(Received);
+            Received.Clear();
+            return messages;
+        }
     }
 
     /// <summary>The only message received since the last drain, as <typeparamref name="T"/>.</summary>
@@ -100,6 +116,29 @@ internal sealed class FakePeer : IPeer
         var messages = Drain();
         Assert.True(messages.Count == 1, $"{this} expected one {typeof(T).Name}, got {messages.Count}: {string.Join(", ", messages.Select(m => m.GetType().Name))}");
         return Assert.IsType<T>(messages[0]);
+    }
+
+    /// <summary>Waits (up to 10 s of real time) until a message matching <paramref name="match"/> arrived; removes and returns it.</summary>
+    public T WaitFor<T>(Func<T, bool>? match = null)
+        where T : ServerMessage
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            lock (_gate)
+            {
+                var index = Received.FindIndex(m => m is T t && (match is null || match(t)));
+                if (index >= 0)
+                {
+                    var found = (T)Received[index];
+                    Received.RemoveAt(index);
+                    return found;
+                }
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{this} got no {typeof(T).Name} in 10 s");
+            Thread.Sleep(10);
+        }
     }
 
     public ErrMessage SingleErr(string code)
