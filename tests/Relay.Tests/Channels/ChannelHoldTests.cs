@@ -125,7 +125,10 @@ public sealed class ChannelHoldTests
 
         await alice.RequestAsync<AckMessage>(new AskMessage { To = "bob", Question = "q1", AskId = "a-1" });
         await bob.NextNotificationAsync();
+        Assert.Equal(("a-1", AskStates.Delivered), Status(await alice.NextAsync<AskStatusMessage>()));
         bob.Signal(Posix.SIGKILL);
+        var waiting = await alice.NextAsync<AskStatusMessage>(TimeSpan.FromSeconds(15));
+        Assert.Equal(("a-1", AskStates.Waiting, "bob is away; held up to 2s"), (waiting.AskId, waiting.Status, waiting.Detail));
         await alice.RequestAsync<AckMessage>(new AskMessage { To = "bob", Question = "q2", AskId = "a-2" });
 
         var endings = await EndingsAsync(alice, 2, TimeSpan.FromSeconds(20));
