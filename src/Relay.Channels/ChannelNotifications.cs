@@ -35,7 +35,8 @@ internal static class ChannelNotifications
             code: err.Code,
             to: err.To),
         // Progress the model should hear about: held means the answer may never come without the other user.
-        AskStatusMessage { Status: AskStates.Held } status => Build(
+        // Waiting: the target is away (its channel restarts, or its session may be resumed); the ask is held for it.
+        AskStatusMessage { Status: AskStates.Held or AskStates.Waiting } status => Build(
             Describe(status),
             TypeStatus,
             askId: status.AskId,
@@ -53,6 +54,7 @@ internal static class ChannelNotifications
     public static string Describe(AskStatusMessage status) => status.Status switch
     {
         AskStates.Held => $"{status.To}'s Claude Code session is holding your ask until its user approves it (that session skips permission prompts). The answer may be late or never come; an expired or timed-out ask will be reported.",
+        AskStates.Waiting => $"{status.To} is away ({status.Detail ?? "its channel left"}). The hub holds your ask and delivers it if {status.To} comes back (its channel restarts or its session is resumed); otherwise peer_gone or timeout will be reported.",
         AskStates.Delivered => $"Your ask reached {status.To}'s session.",
         AskStates.Surfaced => $"{status.To}'s model has your ask.",
         _ => $"Your ask to {status.To} is {status.Status}.",
@@ -65,7 +67,9 @@ internal static class ChannelNotifications
         return err.Code switch
         {
             ErrorCodes.Timeout => $"No reply from {who} before the ask timed out.",
+            ErrorCodes.PeerGone when err.Message.Contains("held", StringComparison.Ordinal) => $"{who} left and did not come back in time ({err.Message}).",
             ErrorCodes.PeerGone => $"{who} disconnected before replying.",
+            ErrorCodes.HoldFull => $"{who} is away and the hub cannot hold more for it ({err.Message}). Nothing was kept; ask again later.",
             ErrorCodes.PeerNotFound => $"No peer named {who} is connected.",
             ErrorCodes.HubUnreachable => $"The relay hub went away before {who} replied; the ask is lost. Ask again if it still matters.",
             ErrorCodes.Refused => $"{who}'s Claude Code session refuses messages from other sessions (its user set crossSessionInbound to refuse). The ask was not delivered.",

@@ -21,6 +21,8 @@ internal static class ExitCodes
     public const int Refused = 12;
     public const int Expired = 13;
     public const int Dropped = 14;
+    /// <summary>The target is away and the hub's hold for it is full (<c>hold_full</c>).</summary>
+    public const int HoldFull = 15;
     public const int Interrupted = 130;
 
     public static int ForCode(string? code) => code switch
@@ -37,6 +39,7 @@ internal static class ExitCodes
         ErrorCodes.Refused => Refused,
         ErrorCodes.Expired => Expired,
         ErrorCodes.Dropped => Dropped,
+        ErrorCodes.HoldFull => HoldFull,
         _ => Failure,
     };
 }

@@ -30,6 +30,18 @@ public sealed record HubOptions
     /// <summary>Environment variable: <c>0</c> turns off native Claude Code sessions as peers.</summary>
     public const string NativeSessionsVariable = "RELAY_HUB_NATIVE_SESSIONS";
 
+    /// <summary>Environment variable: how long messages wait for a Claude Code channel that left, in milliseconds (0 = not at all).</summary>
+    public const string HoldVariable = "RELAY_HUB_HOLD_MS";
+
+    /// <summary>Environment variable: asks held for one away peer.</summary>
+    public const string HoldMaxAsksVariable = "RELAY_HUB_HOLD_MAX_ASKS";
+
+    /// <summary>Environment variable: question bytes held for one away peer.</summary>
+    public const string HoldMaxBytesVariable = "RELAY_HUB_HOLD_MAX_BYTES";
+
+    /// <summary>Environment variable: question bytes held for all away peers together.</summary>
+    public const string HoldMaxTotalBytesVariable = "RELAY_HUB_HOLD_MAX_TOTAL_BYTES";
+
     public required string SocketPath { get; init; }
 
     /// <summary>
@@ -58,15 +70,25 @@ public sealed record HubOptions
     /// <summary>The NATS space this hub joins for peers of other hosts; null keeps the hub local.</summary>
     public Nats.NatsSettings? Nats { get; init; }
 
+    /// <summary>
+    /// How long the hub holds asks for a Claude Code channel that left (it may restart, or its session be resumed);
+    /// <see cref="TimeSpan.Zero"/> or less: a leaving peer's askers get <c>peer_gone</c> at once.
+    /// </summary>
+    public TimeSpan HoldWindow { get; init; } = Limits.DefaultHoldWindow;
+
+    /// <summary>The bounds of what is held (<see cref="Limits.HoldMaxAsksPerPeer"/> and the byte bounds).</summary>
+    public HoldBounds Hold { get; init; } = HoldBounds.Default;
+
     public long OutboxMaxBytes { get; init; } = Limits.OutboxMaxBytes;
 
     public int OutboxMaxLines { get; init; } = Limits.OutboxMaxLines;
 
     /// <summary>
     /// Options for <paramref name="socketPath"/> with the <c>RELAY_HUB_*</c> environment knobs applied;
-    /// an explicit <paramref name="idleExit"/> (the <c>--idle-exit</c> option) wins over the environment.
+    /// an explicit <paramref name="idleExit"/> (the <c>--idle-exit</c> option) or <paramref name="hold"/> (<c>--hold</c>)
+    /// wins over the environment.
     /// </summary>
-    public static HubOptions FromEnvironment(string socketPath, TimeSpan? idleExit = null)
+    public static HubOptions FromEnvironment(string socketPath, TimeSpan? idleExit = null, TimeSpan? hold = null)
     {
         var options = new HubOptions
         {
@@ -112,7 +134,32 @@ public sealed record HubOptions
             options = options with { MaxPendingAsksPerPeer = (int)Math.Min(maxPending, int.MaxValue) };
         }
 
-        return options;
+        if (hold is { } explicitHold)
+        {
+            options = options with { HoldWindow = explicitHold };
+        }
+        else if (ReadLong(HoldVariable) is { } holdMs && holdMs >= 0)
+        {
+            options = options with { HoldWindow = TimeSpan.FromMilliseconds(Math.Min(holdMs, (long)Limits.MaxAskTimeout.TotalMilliseconds)) };
+        }
+
+        var bounds = options.Hold;
+        if (ReadLong(HoldMaxAsksVariable) is { } holdAsks && holdAsks >= 0)
+        {
+            bounds = bounds with { MaxAsksPerPeer = (int)Math.Min(holdAsks, int.MaxValue) };
+        }
+
+        if (ReadLong(HoldMaxBytesVariable) is { } holdBytes && holdBytes >= 0)
+        {
+            bounds = bounds with { MaxBytesPerPeer = holdBytes };
+        }
+
+        if (ReadLong(HoldMaxTotalBytesVariable) is { } holdTotal && holdTotal >= 0)
+        {
+            bounds = bounds with { MaxTotalBytes = holdTotal };
+        }
+
+        return options with { Hold = bounds };
     }
 
     private static long? ReadLong(string variable) =>

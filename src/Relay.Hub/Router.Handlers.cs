@@ -79,6 +79,7 @@ internal sealed partial class Router
         connection.LastSeen = _time.GetUtcNow();
         Send(connection, new AckMessage { ReqId = message.ReqId, Name = message.Name, ProtocolVersion = ProtocolVersion.Current, HubPid = Environment.ProcessId });
         AdoptNativeAsks(message.ClaudePid, connection);
+        WelcomeBack(connection);
         _log.Event(LogLevel.Info, HubLogEvents.PeerRegister, ("name", message.Name), ("kind", message.Kind), ("delivery", connection.Delivery), ("pid", message.Pid), ("cwd", message.Cwd), ("git_branch", message.GitBranch));
         if (HasObservers)
         {
@@ -213,6 +214,11 @@ internal sealed partial class Router
 
         if (ResolveTarget(connection, message.To, out var candidates) is not { } target)
         {
+            if (candidates is null && TryAskAway(connection, message, timeout))
+            {
+                return;
+            }
+
             var valid = Nats.PeerAddress.IsValid(message.To);
             Send(connection, new ErrMessage
             {
@@ -234,6 +240,8 @@ internal sealed partial class Router
             Target = target,
             ThreadId = message.ThreadId ?? RandomIds.New("t"),
             StartedAt = _time.GetTimestamp(),
+            Timeout = timeout,
+            Question = KeepsQuestion(target) ? message.Question : null,
         };
         if (!_pending.TryAdd(ask))
         {
@@ -335,6 +343,8 @@ internal sealed partial class Router
                 ThreadId = threadId,
                 BroadcastId = broadcastId,
                 StartedAt = now,
+                Timeout = timeout,
+                Question = KeepsQuestion(target) ? message.Question : null,
             };
             _pending.TryAdd(ask);
             ask.Timer = _time.CreateTimer(_onAskTimeout, ask, timeout, Timeout.InfiniteTimeSpan);

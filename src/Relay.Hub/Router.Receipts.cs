@@ -51,6 +51,7 @@ internal sealed partial class Router
         }
 
         ask.Status = message.Status;
+        ask.Question = null; // it reached the session: never sent again
         Send(ask.Asker, new AskStatusMessage
         {
             AskId = ask.AskId,

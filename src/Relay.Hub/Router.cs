@@ -164,6 +164,7 @@ internal sealed partial class Router : IDisposable
     public void Dispose()
     {
         _idleTimer.Dispose();
+        _awayPeers?.Dispose();
         _eventJson.Dispose();
     }
 
@@ -311,14 +312,20 @@ internal sealed partial class Router : IDisposable
         }
 
         _registry.Remove(connection);
-        foreach (var ask in _pending.TakeAllTo(connection))
+        if (!TryKeepAway(connection, reason))
         {
-            var gone = connection is Nats.RemotePeer ? $"{name} is gone ({reason})" : $"{name} disconnected before replying";
-            EndAsk(ask, ErrorCodes.PeerGone, gone, HubLogEvents.AskPeerGone, HubEvents.PeerGone);
+            foreach (var ask in _pending.TakeAllTo(connection))
+            {
+                var gone = connection is Nats.RemotePeer ? $"{name} is gone ({reason})" : $"{name} disconnected before replying";
+                EndAsk(ask, ErrorCodes.PeerGone, gone, HubLogEvents.AskPeerGone, HubEvents.PeerGone);
+            }
         }
 
         // Nobody is left to read the answers to this peer's own asks.
-        _pending.TakeAllFrom(connection);
+        foreach (var own in _pending.TakeAllFrom(connection))
+        {
+            _awayPeers?.Release(own);
+        }
 
         var now = _time.GetUtcNow();
         _log.Event(LogLevel.Info, HubLogEvents.PeerLeave, ("name", name), ("reason", reason), ("connected_ms", (long)(now - connection.ConnectedAt).TotalMilliseconds));
@@ -388,6 +395,7 @@ internal sealed partial class Router : IDisposable
     /// </summary>
     private void EndAsk(PendingAsk ask, string code, string text, string logEvent, string hubEvent)
     {
+        _awayPeers?.Release(ask);
         (ask.Target as Native.NativeSessionPeer)?.Forget(ask.AskId);
         var target = ask.Target.Name;
         Send(ask.Asker, new ErrMessage

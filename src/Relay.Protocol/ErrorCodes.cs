@@ -23,6 +23,8 @@ public static class ErrorCodes
     public const string RateLimited = "rate_limited";
     /// <summary>An ask's plain <c>to</c> names peers on more than one host; the message lists their <c>name@host</c>.</summary>
     public const string PeerAmbiguous = "peer_ambiguous";
+    /// <summary>The target is away (its channel left and may come back) and what the hub holds for it is at its bound.</summary>
+    public const string HoldFull = "hold_full";
     /// <summary>Internal: a bug or I/O fault that has no better name.</summary>
     public const string Unexpected = "unexpected";
 }

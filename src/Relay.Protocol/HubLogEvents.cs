@@ -20,4 +20,8 @@ public static class HubLogEvents
     public const string BroadcastSent = "broadcast_sent";
     public const string BadMsg = "bad_msg";
     public const string AskStatus = "ask_status";
+    public const string PeerAway = "peer_away";
+    public const string PeerReturn = "peer_return";
+    public const string HoldExpired = "hold_expired";
+    public const string AskHoldFull = "ask_hold_full";
 }

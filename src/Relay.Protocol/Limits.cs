@@ -34,4 +34,19 @@ public static class Limits
 
     /// <summary>Asks one peer may have waiting for their replies at once.</summary>
     public const int MaxPendingAsksPerPeer = 10_000;
+
+    /// <summary>How long the hub holds messages for a Claude Code channel that left, waiting for it to come back.</summary>
+    public static readonly TimeSpan DefaultHoldWindow = TimeSpan.FromMinutes(3);
+
+    /// <summary>Asks the hub holds for one away peer (not yet delivered to it).</summary>
+    public const int HoldMaxAsksPerPeer = 256;
+
+    /// <summary>Question bytes (UTF-8) the hub holds for one away peer.</summary>
+    public const long HoldMaxBytesPerPeer = 8L * 1024 * 1024;
+
+    /// <summary>Question bytes the hub holds for all away peers together.</summary>
+    public const long HoldMaxTotalBytes = 64L * 1024 * 1024;
+
+    /// <summary>Away peers the hub keeps at once; a channel leaving beyond this leaves for good at once.</summary>
+    public const int MaxAwayPeers = 1024;
 }

@@ -68,7 +68,7 @@ internal sealed class InboxDelivery : IDelivery
             case ErrMessage err when err.AskId is not null || err.BroadcastId is not null:
                 Notice(message, "relay", RelayInboxText.Error(err.To, err.AskId, err.ThreadId, err.BroadcastId, err.Code, ChannelNotifications.Describe(err)));
                 break;
-            case AskStatusMessage { Status: AskStates.Held } status:
+            case AskStatusMessage { Status: AskStates.Held or AskStates.Waiting } status:
                 Notice(message, "relay", RelayInboxText.Status(status.To, status.AskId, status.Status, ChannelNotifications.Describe(status)));
                 break;
         }

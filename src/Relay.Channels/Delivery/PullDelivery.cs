@@ -34,7 +34,7 @@ internal sealed class PullDelivery(Action<string, string> receipt, Logger log) :
 
     public void Deliver(ServerMessage message)
     {
-        if (message is not (IncomingAskMessage or IncomingReplyMessage or ErrMessage { AskId: not null } or ErrMessage { BroadcastId: not null } or AskStatusMessage { Status: AskStates.Held }))
+        if (message is not (IncomingAskMessage or IncomingReplyMessage or ErrMessage { AskId: not null } or ErrMessage { BroadcastId: not null } or AskStatusMessage { Status: AskStates.Held or AskStates.Waiting }))
         {
             return;
         }

@@ -117,6 +117,7 @@ internal static class AskCommand
         AskStates.Delivered => $"delivered to {status.To}'s session" + (status.Delivery is { } path ? $" ({DeliveryLabel(path)})" : ""),
         AskStates.Surfaced => $"{status.To}'s model has the question",
         AskStates.Held => $"held: {status.To}'s session parked the ask until its user approves it" + (status.Detail is { } d ? $" ({d})" : ""),
+        AskStates.Waiting => $"waiting: {status.Detail ?? status.To + " is away"}; delivered if it comes back",
         _ => $"{status.Status}: {status.To}",
     };
 

@@ -18,6 +18,10 @@ internal static class HubCommand
         "--idle-exit",
         "Exit this long after the last peer leaves, e.g. 90s, 5m (default 5m or $RELAY_HUB_IDLE_EXIT_MS; 0 = never)");
 
+    private static readonly Option<TimeSpan?> Hold = Durations.CreateOption(
+        "--hold",
+        "Hold asks for a Claude Code session whose channel left this long for its return, e.g. 3m (default 3m or $RELAY_HUB_HOLD_MS; 0 = its askers get peer_gone at once)");
+
     private static readonly Option<bool> ForegroundLog = new("--foreground-log")
     {
         Description = "Also write the log to stderr (same as RELAY_LOG_STDERR=1)",
@@ -29,6 +33,7 @@ internal static class HubCommand
         {
             Detach,
             IdleExit,
+            Hold,
             ForegroundLog,
         };
         HubNatsOptions.AddTo(command);
@@ -74,7 +79,7 @@ internal static class HubCommand
                 return ExitCodes.BadArgs;
             }
 
-            var options = HubOptions.FromEnvironment(dataDir.SocketPath, parse.GetValue(IdleExit)) with { Nats = nats };
+            var options = HubOptions.FromEnvironment(dataDir.SocketPath, parse.GetValue(IdleExit), parse.GetValue(Hold)) with { Nats = nats };
             using var server = new HubServer(options);
             // A hub that finds the path owned by another exits 0 quietly: the caller wanted a hub and there is one.
             await server.RunAsync(cancellationToken).ConfigureAwait(false);

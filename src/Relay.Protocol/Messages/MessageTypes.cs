@@ -51,7 +51,8 @@ public static class DeliveryPaths
 /// <summary>
 /// Where an ask stands, as the target reports it (<c>receipt.status</c>) and the asker sees it (<c>ask_status.status</c>).
 /// <c>sent → delivered → surfaced → answered</c>; <c>held</c> waits for the target user's approval; <c>refused</c>,
-/// <c>expired</c> and <c>dropped</c> end the ask (the asker gets an <c>err</c> with that code).
+/// <c>expired</c> and <c>dropped</c> end the ask (the asker gets an <c>err</c> with that code). <c>waiting</c> is the
+/// hub's own notice that the target is away and the ask is held for its return.
 /// </summary>
 public static class AskStates
 {
@@ -63,6 +64,8 @@ public static class AskStates
     public const string Refused = "refused";
     public const string Expired = "expired";
     public const string Dropped = "dropped";
+    /// <summary>The target is away (its channel left and may come back): the hub holds the ask for its return.</summary>
+    public const string Waiting = "waiting";
 
     /// <summary>States a target may report in a <c>receipt</c>.</summary>
     public static bool IsReportable(string? status) => status is Delivered or Surfaced or Held or Refused or Expired or Dropped;

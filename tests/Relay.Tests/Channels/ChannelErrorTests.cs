@@ -13,6 +13,8 @@ public sealed class ChannelErrorTests
     public async Task An_ask_whose_target_dies_before_replying_ends_with_peer_gone()
     {
         await using var sandbox = new RelaySandbox();
+        // Hold 0: the hub ends a leaving channel's asks at once (ChannelHoldTests has the hold for its return).
+        sandbox.Env[Relay.Hub.HubOptions.HoldVariable] = "0";
         await using var group = await ChannelGroup.StartAsync(sandbox, [sandbox.WorkDir("alice"), sandbox.WorkDir("bob")]);
         var (alice, bob) = (group[0], group[1]);
 

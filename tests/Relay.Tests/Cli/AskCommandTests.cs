@@ -99,7 +99,8 @@ public sealed class AskCommandTests
     public async Task Ask_whose_target_leaves_exits_3_with_peer_gone()
     {
         await using var sandbox = new RelaySandbox();
-        await sandbox.StartHubAsync();
+        // Hold 0: a leaving channel's askers get peer_gone at once (ChannelHoldTests has the hold for its return).
+        await sandbox.StartHubAsync("--hold", "0");
         var leaver = await TestPeer.JoinAsync(sandbox, "leaver");
         var asked = leaver.NextAskAsync();
 

@@ -135,8 +135,8 @@ internal sealed class FuzzConnection : IAsyncDisposable
             return;
         }
 
-        if (message is IncomingAskMessage or IncomingReplyMessage or HubEventMessage
-            || message is ErrMessage { ReqId: null, Code: ErrorCodes.Timeout or ErrorCodes.PeerGone })
+        if (message is IncomingAskMessage or IncomingReplyMessage or HubEventMessage or AskStatusMessage { ReqId: null }
+            || message is ErrMessage { ReqId: null, Code: ErrorCodes.Timeout or ErrorCodes.PeerGone or ErrorCodes.HoldFull })
         {
             Pushes++;
             return;

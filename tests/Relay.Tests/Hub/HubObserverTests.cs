@@ -10,7 +10,8 @@ public sealed class HubObserverTests
     [Fact]
     public async Task An_observer_receives_an_event_for_each_thing_that_happens_in_order()
     {
-        await using var world = await HubWorld.StartAsync();
+        // Hold 0: bob (a channel) leaving ends its asks at once; RouterHoldTests has the waiting events.
+        await using var world = await HubWorld.StartAsync(new Dictionary<string, string?> { [Relay.Hub.HubOptions.HoldVariable] = "0" });
         var observer = await world.ConnectAsync();
         var ack = await observer.RequestAsync<AckMessage>(new WatchMessage { ProtocolVersion = ProtocolVersion.Current });
         Assert.Equal(world.Hub.Pid, ack.HubPid);

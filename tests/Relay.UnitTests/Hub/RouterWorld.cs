@@ -13,14 +13,20 @@ internal sealed class RouterWorld : IDisposable
     public static readonly TimeSpan IdleExit = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan DefaultAskTimeout = TimeSpan.FromSeconds(120);
 
+    public static readonly TimeSpan HoldWindow = TimeSpan.FromMinutes(3);
+
     /// <param name="localHost">When set, the router is in a NATS space under this host name.</param>
-    public RouterWorld(string? localHost = null)
+    /// <param name="hold">The bounds of what is held for away peers (default: the hub's).</param>
+    /// <param name="holdWindow">How long asks wait for an away channel (default <see cref="HoldWindow"/>).</param>
+    public RouterWorld(string? localHost = null, HoldBounds? hold = null, TimeSpan? holdWindow = null)
     {
         var options = new HubOptions
         {
             SocketPath = "/nonexistent/hub.sock",
             IdleExit = IdleExit,
             DefaultAskTimeout = DefaultAskTimeout,
+            HoldWindow = holdWindow ?? HoldWindow,
+            Hold = hold ?? HoldBounds.Default,
             Nats = localHost is null ? null : new Relay.Hub.Nats.NatsSettings { Urls = ["nats://127.0.0.1:1"], Host = localHost },
         };
         Router = new Router(options, StopRequests.Add, Time);
@@ -46,6 +52,18 @@ internal sealed class RouterWorld : IDisposable
         var peer = Connect();
         Send(peer, new RegisterMessage { Name = name, ProtocolVersion = ProtocolVersion.Current, Kind = kind });
         Assert.Equal(name, peer.Single<AckMessage>().Name);
+        return peer;
+    }
+
+    /// <summary>A relay channel (kind <c>claude</c>) registered as <paramref name="name"/> for Claude Code session <paramref name="sessionId"/>.</summary>
+    public FakePeer RegisterChannel(string name, string? sessionId)
+    {
+        var peer = Connect();
+        Send(peer, new RegisterMessage { Name = name, ProtocolVersion = ProtocolVersion.Current, Kind = PeerKinds.Claude, SessionId = sessionId, Delivery = DeliveryPaths.Inbox });
+        // The ack only: asks sent to a returning peer stay in Received for the test.
+        var ack = Assert.IsType<AckMessage>(peer.Received[0]);
+        peer.Received.RemoveAt(0);
+        Assert.Equal(name, ack.Name);
         return peer;
     }
 
