@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs relay from this checkout:
 #   1. builds the native relay binary once (bin/relay --launcher-build: Native AOT into artifacts/launcher/, where the
-#      launcher looks; the plugin install below copies it along, so the first session starts at once),
+#      launcher looks; step 3 puts it into the installed plugin too, so the first session starts at once),
 #   2. links ~/.local/bin/relay to the launcher (bin/relay), so `relay` runs the same binary the plugin runs,
 #   3. when `claude` is on PATH: adds this checkout as the `claude-relay` plugin marketplace, installs
 #      relay@claude-relay, and installs the user-level command ~/.claude/commands/relay-rename.md (plain
@@ -153,6 +153,15 @@ if have_claude; then
     say "plugin $plugin_id already installed"
   else
     claude plugin install "$plugin_id"
+  fi
+  # Claude Code's copy of the plugin leaves build outputs behind: give it the binary built above (same sources, so its
+  # launcher takes it), and its first session starts at once.
+  installed=$(sed -n 's|.*"installPath": *"\([^"]*/claude-relay/relay/[^"]*\)".*|\1|p' \
+    "${CLAUDE_CONFIG_DIR:-$home/.claude}/plugins/installed_plugins.json" 2>/dev/null | head -n 1)
+  if [ -n "$installed" ] && [ -x "$installed/bin/relay" ]; then
+    mkdir -p "$installed/artifacts/launcher"
+    cp -P "$repo/artifacts/launcher/relay" "$repo/artifacts/launcher/relay.stamp" "$installed/artifacts/launcher/"
+    "$installed/bin/relay" --launcher-status
   fi
 
   if $user_command; then

@@ -60,10 +60,18 @@ public sealed class PluginInstallTests
             var line = Assert.Single(mcp.Stdout.Split('\n'), l => l.StartsWith("plugin:relay:relay", StringComparison.Ordinal));
             Assert.True(line.Contains("✔ Connected", StringComparison.Ordinal), $"not connected: {mcp.Stdout}{mcp.Stderr}");
 
+            // Like a real model: load the deferred tool through ToolSearch (2.1.332), then call it once.
             var session = world.StartSession("first", request =>
-                request.ToolNames.Contains(status) && request.AllToolResults.Count == 0 ? ModelReply.Tool(status, new JsonObject()) : ModelReply.Text("noted"),
+                request.AllToolResults.Any(t => t.Tool == status) || !request.Mentions(status) ? ModelReply.Text("noted")
+                : request.ToolNames.Contains(status) ? ModelReply.Tool(status, new JsonObject())
+                : ModelReply.Tool(ScriptedPeer.ToolSearch, new JsonObject { ["query"] = "select:" + status }),
                 new ClaudeSessionOptions { Channel = false });
-            await session.AskAsync("is relay ready?");
+            // In -p mode a turn can start before the MCP servers are connected: ask until the tool was offered.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (!world.Api.RequestsOf(session.SessionId).Any(r => r.AllToolResults.Any(t => t.Tool == status)) && DateTime.UtcNow < deadline)
+            {
+                await session.AskAsync("is relay ready?");
+            }
 
             var asked = await world.WaitForRequestAsync(r => r.AllToolResults.Any(t => t.Tool == status), "the relay_status result");
             var result = Assert.Single(asked.AllToolResults, t => t.Tool == status);
