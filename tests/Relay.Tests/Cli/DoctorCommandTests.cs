@@ -44,7 +44,7 @@ public sealed class DoctorCommandTests
         Assert.Equal([hub.Pid], Check(result, "hub").GetProperty("pids").EnumerateArray().Select(p => p.GetInt32()));
         Assert.Equal("ok", Status(result, "plugin installed"));
         Assert.Equal("ok", Status(result, "plugin enabled"));
-        Assert.Equal("info", Status(result, "native binary"));
+        Assert.Equal("info", Status(result, "launcher"));
     }
 
     [Fact]
