@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs relay from this checkout:
-#   1. builds the native relay binary (bin/relay --launcher-build: Native AOT into the data dir the plugin uses),
+#   1. builds the native relay binary once (bin/relay --launcher-build: Native AOT into artifacts/launcher/, where the
+#      launcher looks; step 3 puts it into the installed plugin too, so the first session starts at once),
 #   2. links ~/.local/bin/relay to the launcher (bin/relay), so `relay` runs the same binary the plugin runs,
 #   3. when `claude` is on PATH: adds this checkout as the `claude-relay` plugin marketplace, installs
 #      relay@claude-relay, and installs the user-level command ~/.claude/commands/relay-rename.md (plain
@@ -21,7 +22,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 uninstall=false
@@ -55,7 +56,6 @@ marketplace=claude-relay
 plugin_id=relay@claude-relay
 user_cmd_src=$repo/commands/relay-rename.md
 user_cmd_dst=$home/.claude/commands/relay-rename.md
-plugin_data=$home/.claude/plugins/data/relay-claude-relay
 channel_line="claude --dangerously-load-development-channels plugin:$plugin_id"
 
 have_claude() { $plugin && command -v claude >/dev/null 2>&1; }
@@ -98,12 +98,14 @@ if $uninstall; then
   else
     say "no $link"
   fi
-  step "built binaries"
-  # Logs and a running hub's socket stay; the hub exits by itself once idle.
-  for d in "$home/.claude-relay" "$plugin_data"; do
-    if [ -d "$d/bin" ] || [ -d "$d/build" ]; then
-      rm -rf "$d/bin" "$d/build"
-      say "removed $d/bin and $d/build"
+  step "built binary"
+  # Logs and a running hub's socket stay; the hub exits by itself once idle. Earlier launchers built into the data
+  # dirs' bin/ and build/.
+  for d in "$repo/artifacts/launcher" "$home/.claude-relay/bin" "$home/.claude-relay/build" \
+    "$home/.claude/plugins/data/relay-claude-relay/bin" "$home/.claude/plugins/data/relay-claude-relay/build"; do
+    if [ -d "$d" ]; then
+      rm -rf "$d"
+      say "removed $d"
     fi
   done
   say ""
@@ -118,15 +120,10 @@ dotnet --list-sdks 2>/dev/null | grep -Eq '^(1[0-9]|[2-9][0-9])\.' ||
   die "relay needs the .NET 10 SDK or newer; found: $(dotnet --list-sdks 2>/dev/null | tr '\n' ' ')"
 say "$(dotnet --version)"
 
-# Build where the plugin will look, so its first start finds the binary ready: the plugin's data dir when Claude
-# Code is here (created now; Claude Code would create it on first use anyway), else ~/.claude-relay.
-step "building relay (Native AOT; the first build restores packages and takes a minute)"
-if have_claude; then
-  mkdir -p "$plugin_data"
-  chmod 700 "$plugin_data"
-fi
-"$launcher" --launcher-build
-"$launcher" --launcher-which
+# Before the plugin install, which copies this folder into Claude Code's plugin cache, binary included.
+step "building relay (Native AOT, once; the first build restores packages and takes a few minutes)"
+"$launcher" --launcher-build || die "the build failed (see above)"
+"$launcher" --launcher-status
 
 step "relay on PATH ($link)"
 mkdir -p "$bin_dir"
@@ -156,6 +153,15 @@ if have_claude; then
     say "plugin $plugin_id already installed"
   else
     claude plugin install "$plugin_id"
+  fi
+  # Claude Code's copy of the plugin leaves build outputs behind: give it the binary built above (same sources, so its
+  # launcher takes it), and its first session starts at once.
+  installed=$(sed -n 's|.*"installPath": *"\([^"]*/claude-relay/relay/[^"]*\)".*|\1|p' \
+    "${CLAUDE_CONFIG_DIR:-$home/.claude}/plugins/installed_plugins.json" 2>/dev/null | head -n 1)
+  if [ -n "$installed" ] && [ -x "$installed/bin/relay" ]; then
+    mkdir -p "$installed/artifacts/launcher"
+    cp -P "$repo/artifacts/launcher/relay" "$repo/artifacts/launcher/relay.stamp" "$installed/artifacts/launcher/"
+    "$installed/bin/relay" --launcher-status
   fi
 
   if $user_command; then

@@ -27,7 +27,7 @@ internal static class DoctorCommand
             checks.Add(McpProcessCheck.Run(dataDir));
             checks.Add(PluginChecks.Installed());
             checks.Add(PluginChecks.Enabled());
-            checks.Add(PluginChecks.NativeBinary(dataDir));
+            checks.Add(LauncherCheck.Run());
             checks.Add(FileChecks.LogDir(dataDir));
             checks.AddRange(SessionChecks.Run(ClaudeHome.Resolve()));
             checks.Add(await HubChecks.OtherDataDirsAsync(dataDir, cancellationToken));

@@ -12,7 +12,9 @@ public sealed class InstallScriptTests
     public async Task Install_twice_changes_nothing_the_second_time_and_uninstall_removes_everything()
     {
         await using var world = new ClaudeWorld();
-        var repo = PluginMarketplaceCopy.Path;
+        // A private checkout: install.sh builds into it and uninstall removes that build.
+        var repo = Path.Combine(world.Root, "repo");
+        PluginMarketplaceCopy.CopyTo(repo);
         var tools = Path.Combine(world.Root, "tools");
         Directory.CreateDirectory(tools);
         File.CreateSymbolicLink(Path.Combine(tools, "claude"), ClaudeCli.Path!);
@@ -21,7 +23,7 @@ public sealed class InstallScriptTests
         // A launcher that misses the binary below must fail the test, not start a build that outlives it.
         world.Env["RELAY_LAUNCHER_NO_BUILD"] = "1";
         // The binary under test, current for these sources, where install.sh builds: the build step finds it done.
-        var bin = Path.Combine(world.DataDir, "bin");
+        var bin = Path.Combine(repo, "artifacts", "launcher");
         Directory.CreateDirectory(bin);
         File.CreateSymbolicLink(Path.Combine(bin, "relay"), RelayBinary.Path);
         await File.WriteAllTextAsync(Path.Combine(bin, "relay.stamp"), await RunAsync(world, Path.Combine(repo, "bin", "relay"), "--launcher-stamp") + "\n");
@@ -42,8 +44,11 @@ public sealed class InstallScriptTests
         Assert.Equal(Path.Combine(repo, "bin", "relay"), new FileInfo(link).LinkTarget);
         Assert.Equal(await File.ReadAllTextAsync(Path.Combine(repo, "commands", "relay-rename.md")), await File.ReadAllTextAsync(command));
         Assert.Contains(ClaudeWorld.PluginId, await InstalledPluginsAsync(world));
-        Assert.Contains("bin/relay is current", first, StringComparison.Ordinal);
+        Assert.Contains("artifacts/launcher/relay is current", first, StringComparison.Ordinal);
         Assert.Equal(binaries, Directory.GetFileSystemEntries(bin).Order(StringComparer.Ordinal));
+        // The plugin install copied the built binary along: the installed plugin's first session runs it at once.
+        var installed = (string)JsonNode.Parse(await File.ReadAllTextAsync(state[1]))!["plugins"]![ClaudeWorld.PluginId]![0]!["installPath"]!;
+        Assert.StartsWith("current ", await RunAsync(world, Path.Combine(installed, "bin", "relay"), "--launcher-status"), StringComparison.Ordinal);
         var before = state.Select(File.ReadAllText).ToList();
 
         var second = await RunAsync(world, Path.Combine(repo, "install.sh"));
@@ -57,7 +62,7 @@ public sealed class InstallScriptTests
         Assert.False(File.Exists(command), "the user-level command is still there");
         Assert.Empty(await InstalledPluginsAsync(world));
         Assert.Empty(JsonNode.Parse((await world.RunClaudeAsync(["plugin", "marketplace", "list", "--json"])).Stdout)!.AsArray());
-        Assert.False(Directory.Exists(bin), "the built binaries are still there");
+        Assert.False(Directory.Exists(bin), "the built binary is still there");
     }
 
     private static async Task<IReadOnlyList<string?>> InstalledPluginsAsync(ClaudeWorld world)

@@ -18,7 +18,6 @@ public static class PluginMarketplaceCopy
 
     private static string Create()
     {
-        var repo = RelayBinary.RepoRoot;
         // One copy per test process, named after its pid; copies of test processes that are gone are removed here
         // (the test host is often killed rather than shut down, so it cannot clean up after itself).
         var temp = System.IO.Path.GetTempPath();
@@ -32,6 +31,14 @@ public static class PluginMarketplaceCopy
 
         var target = System.IO.Path.Combine(temp, Prefix + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         TryDelete(target);
+        CopyTo(target);
+        return target;
+    }
+
+    /// <summary>A private copy of the plugin at <paramref name="target"/>, for a test that builds into it or changes it.</summary>
+    public static void CopyTo(string target)
+    {
+        var repo = RelayBinary.RepoRoot;
         foreach (var dir in new[] { ".claude-plugin", "bin", "commands", "hooks", "src" })
         {
             CopyTree(System.IO.Path.Combine(repo, dir), System.IO.Path.Combine(target, dir));
@@ -47,8 +54,6 @@ public static class PluginMarketplaceCopy
         {
             File.SetUnixFileMode(System.IO.Path.Combine(target, script), File.GetUnixFileMode(System.IO.Path.Combine(repo, script)));
         }
-
-        return target;
     }
 
     private static void TryDelete(string dir)

@@ -44,7 +44,7 @@ public sealed class DoctorCommandTests
         Assert.Equal([hub.Pid], Check(result, "hub").GetProperty("pids").EnumerateArray().Select(p => p.GetInt32()));
         Assert.Equal("ok", Status(result, "plugin installed"));
         Assert.Equal("ok", Status(result, "plugin enabled"));
-        Assert.Equal("info", Status(result, "native binary"));
+        Assert.Equal("info", Status(result, "launcher"));
     }
 
     [Fact]
@@ -190,40 +190,40 @@ public sealed class DoctorCommandTests
     }
 
     [Fact]
-    public async Task Doctor_checks_the_plugin_install_and_the_launchers_native_binary()
+    public async Task Doctor_checks_the_plugin_install_and_shows_what_the_launcher_says_of_its_binary()
     {
         await using var sandbox = new RelaySandbox();
         InstallPlugin(sandbox);
         File.WriteAllText(Path.Combine(sandbox.Home, ".claude", "settings.json"), """{"enabledPlugins":{"relay@claude-relay":false}}""");
-        // The install record points at a plugin whose launcher reports the source stamp "s-123".
+        // The install record points at a plugin whose launcher answers --launcher-status with the line in "state"
+        // (the real launcher's answers are covered by LauncherTests).
         var plugins = Path.Combine(sandbox.Home, ".claude", "plugins");
         var installPath = Path.Combine(sandbox.Root, "plugin");
         Directory.CreateDirectory(Path.Combine(installPath, "bin"));
-        File.WriteAllText(Path.Combine(installPath, "bin", "relay"), "#!/bin/sh\n# relay launcher (test stand-in)\n[ \"$1\" = --launcher-stamp ] && echo s-123\n");
+        var state = Path.Combine(installPath, "state");
+        File.WriteAllText(Path.Combine(installPath, "bin", "relay"), $"#!/bin/sh\n# relay launcher (test stand-in)\n[ \"$1\" = --launcher-status ] && cat {state}\n");
         File.WriteAllText(Path.Combine(plugins, "installed_plugins.json"), $$$"""{"version":2,"plugins":{"relay@claude-relay":[{"scope":"user","installPath":"{{{installPath}}}"}]}}""");
         Directory.CreateDirectory(sandbox.DataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var bin = Path.Combine(sandbox.DataDir, "bin");
-        Directory.CreateDirectory(bin);
-        var native = Path.Combine(bin, "relay");
-        File.WriteAllText(native, "not a binary");
-        File.WriteAllText(native + ".stamp", "s-123\n");
+        var results = new Dictionary<string, CliResult>();
+        foreach (var line in new[] { "current /p/artifacts/launcher/relay (stamp s-1)", "building /p/artifacts/launcher/relay (log: /p/build.log)", "failed /p/artifacts/launcher/relay: the build failed: error X", "missing /p/artifacts/launcher/relay (not built yet)", "gibberish" })
+        {
+            File.WriteAllText(state, line + "\n");
+            results[line.Split(' ')[0]] = await sandbox.RunAsync(["doctor", "--json"]);
+        }
 
-        var notExecutable = await sandbox.RunAsync(["doctor", "--json"]);
-        File.SetUnixFileMode(native, (UnixFileMode)Convert.ToInt32("755", 8));
-        var current = await sandbox.RunAsync(["doctor", "--json"]);
-        File.WriteAllText(native + ".stamp", "s-old\n");
-        var stale = await sandbox.RunAsync(["doctor", "--json"]);
-
-        Assert.Equal("warn", Status(current, "plugin enabled"));
-        Assert.Equal("claude plugin enable relay@claude-relay", Check(current, "plugin enabled").GetProperty("fix").GetString());
-        Assert.Equal("ok", Status(current, "plugin installed"));
-        Assert.Equal(1, notExecutable.ExitCode);
-        Assert.Equal("fail", Status(notExecutable, "native binary"));
-        Assert.True(current.ExitCode == 0, current.ToString());
-        Assert.Equal("ok", Status(current, "native binary"));
-        Assert.Contains("is current (stamp s-123)", Check(current, "native binary").GetProperty("message").GetString());
-        Assert.Equal("warn", Status(stale, "native binary"));
-        Assert.Contains("plugin sources s-123", Check(stale, "native binary").GetProperty("message").GetString());
+        Assert.Equal("warn", Status(results["current"], "plugin enabled"));
+        Assert.Equal("claude plugin enable relay@claude-relay", Check(results["current"], "plugin enabled").GetProperty("fix").GetString());
+        Assert.Equal("ok", Status(results["current"], "plugin installed"));
+        Assert.True(results["current"].ExitCode == 0, results["current"].ToString());
+        Assert.Equal("ok", Status(results["current"], "launcher"));
+        Assert.Contains("runs /p/artifacts/launcher/relay (stamp s-1)", Check(results["current"], "launcher").GetProperty("message").GetString());
+        Assert.Equal("info", Status(results["building"], "launcher"));
+        Assert.Equal(1, results["failed"].ExitCode);
+        Assert.Equal("fail", Status(results["failed"], "launcher"));
+        Assert.Contains("the build failed: error X", Check(results["failed"], "launcher").GetProperty("message").GetString());
+        Assert.Equal(Path.Combine(installPath, "bin", "relay") + " --launcher-build", Check(results["failed"], "launcher").GetProperty("fix").GetString());
+        Assert.Equal("warn", Status(results["missing"], "launcher"));
+        Assert.Equal("warn", Status(results["gibberish"], "launcher"));
     }
 
     [Fact]
