@@ -13,8 +13,8 @@ public sealed class ChannelErrorTests
     public async Task An_ask_whose_target_dies_before_replying_ends_with_peer_gone()
     {
         await using var sandbox = new RelaySandbox();
-        await using var group = await ChannelGroup.StartAsync(sandbox, [sandbox.WorkDir("alice"), sandbox.WorkDir("bob")]);
-        var (alice, bob) = (group[0], group[1]);
+        await using var group = await ChannelGroup.StartNamedAsync(sandbox, "alice", "bob");
+        var (alice, bob) = group;
 
         var ask = await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = "still there?" });
         Assert.True(ask.Ok, ask.Text);
