@@ -119,7 +119,7 @@ public static class ChannelServer
 
     private static McpServerOptions CreateOptions(ChannelTools tools, PushQueue pushes, string delivery) => new()
     {
-        ServerInfo = new Implementation { Name = ServerName, Version = ThisAssembly.Version },
+        ServerInfo = new Implementation { Name = ServerName, Version = RelayVersion.Text },
         ServerInstructions = ChannelInstructions.For(delivery),
         Capabilities = new ServerCapabilities
         {
