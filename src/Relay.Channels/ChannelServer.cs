@@ -66,9 +66,10 @@ public static class ChannelServer
         link.Start();
 
         var tools = new ChannelTools(link, delivery, settings, log);
-        var stdio = new StreamServerTransport(StdioStreams.OpenInput(() => stop.Request("stdin_eof")), StdioStreams.OpenOutput(), ServerName);
+        using var sdkLogging = SdkLogging.Create();
+        var stdio = new StreamServerTransport(StdioStreams.OpenInput(() => stop.Request("stdin_eof")), StdioStreams.OpenOutput(), ServerName, sdkLogging);
         var transport = new LegacyOnlyTransport(stdio, log);
-        var server = McpServer.Create(transport, CreateOptions(tools, pushes, choice.Path));
+        var server = McpServer.Create(transport, CreateOptions(tools, pushes, choice.Path), sdkLogging);
         pushes.Attach(notification => server.SendMessageAsync(notification, CancellationToken.None));
 
         var run = server.RunAsync(stop.Token);
@@ -119,7 +120,7 @@ public static class ChannelServer
 
     private static McpServerOptions CreateOptions(ChannelTools tools, PushQueue pushes, string delivery) => new()
     {
-        ServerInfo = new Implementation { Name = ServerName, Version = ThisAssembly.Version },
+        ServerInfo = new Implementation { Name = ServerName, Version = RelayVersion.Text },
         ServerInstructions = ChannelInstructions.For(delivery),
         Capabilities = new ServerCapabilities
         {

@@ -26,7 +26,7 @@ internal static class ParentWatch
         {
             var errno = Marshal.GetLastPInvokeError();
             // Fallback: the kernel signals us when the parent thread exits. SIGTERM goes through ShutdownSignals.
-            _ = Libc.Prctl(Libc.PR_SET_PDEATHSIG, Libc.SIGTERM, 0, 0, 0);
+            _ = Libc.SetParentDeathSignal(Libc.SIGTERM);
             log.Event(LogLevel.Debug, "parent_watch_pdeathsig", ("ppid", parent), ("errno", errno));
             CheckStillParent(parent, stop);
             return;
@@ -63,7 +63,7 @@ internal static class ParentWatch
         var poll = new Libc.PollFd { Fd = fd, Events = Libc.POLLIN };
         while (true)
         {
-            var ready = Libc.Poll(ref poll, 1, -1);
+            var ready = Libc.Poll(ref poll, -1);
             if (ready > 0)
             {
                 break;

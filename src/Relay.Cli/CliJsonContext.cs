@@ -19,6 +19,7 @@ namespace Relay.Cli;
 [JsonSerializable(typeof(ListenAskLine))]
 [JsonSerializable(typeof(ListenRepliedLine))]
 [JsonSerializable(typeof(ReplyOutput))]
+[JsonSerializable(typeof(HubStatusOutput))]
 [JsonSerializable(typeof(HubEventMessage))]
 [JsonSerializable(typeof(DoctorReport))]
 [JsonSerializable(typeof(HeldAsk))]

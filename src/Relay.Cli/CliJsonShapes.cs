@@ -102,3 +102,30 @@ internal sealed class ReplyOutput
     public required string AskId { get; init; }
     public required string OnBehalfOf { get; init; }
 }
+
+/// <summary><c>relay hub status --json</c>.</summary>
+internal sealed class HubStatusOutput
+{
+    public required int Pid { get; init; }
+    public required long UptimeMs { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public required string Socket { get; init; }
+    public required int ProtocolVersion { get; init; }
+    public string? Version { get; init; }
+    public required int PeerCount { get; init; }
+    public required int PendingAsks { get; init; }
+    public required int Observers { get; init; }
+
+    public static HubStatusOutput From(HubStatusReplyMessage status) => new()
+    {
+        Pid = status.Pid,
+        UptimeMs = status.UptimeMs,
+        StartedAt = status.StartedAt,
+        Socket = status.Socket,
+        ProtocolVersion = status.ProtocolVersion,
+        Version = status.Version,
+        PeerCount = status.PeerCount,
+        PendingAsks = status.PendingAsks,
+        Observers = status.Observers,
+    };
+}

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Globalization;
 
 namespace Relay.Cli;
@@ -67,23 +66,6 @@ internal static class Durations
 
     public static TimeSpan Parse(string text) =>
         TryParse(text, out var duration) ? duration : throw new FormatException($"not a duration: {text} (try 250ms, 90s, 5m, 1h)");
-
-    /// <summary>An option whose value is a duration; a bad value is a parse error naming the option.</summary>
-    public static Option<TimeSpan?> CreateOption(string name, string description) => new(name)
-    {
-        Description = description,
-        CustomParser = result =>
-        {
-            var token = result.Tokens.Count > 0 ? result.Tokens[0].Value : null;
-            if (TryParse(token, out var duration))
-            {
-                return duration;
-            }
-
-            result.AddError($"{name}: not a duration: '{token}' (try 250ms, 90s, 5m, 1h)");
-            return null;
-        },
-    };
 
     /// <summary>Compact human form: <c>250ms</c>, <c>42s</c>, <c>5m 3s</c>, <c>2h 10m</c>, <c>3d 4h</c>.</summary>
     public static string Format(TimeSpan duration)

@@ -54,7 +54,7 @@ public sealed class HubServer : IDisposable
                 HubLogEvents.HubStart,
                 ("socket", _options.SocketPath),
                 ("protocol_version", ProtocolVersion.Current),
-                ("version", HubVersion.Text),
+                ("version", RelayVersion.Text),
                 ("idle_exit_ms", (long)_options.IdleExit.TotalMilliseconds));
             router.Start();
             using var natives = _options.ClaudeHome is { } home ? new Native.NativeSessions(router, home, TimeProvider.System) : null;

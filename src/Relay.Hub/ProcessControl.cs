@@ -1,24 +1,12 @@
-using System.Runtime.InteropServices;
+using Relay.Protocol;
 
 namespace Relay.Hub;
 
-/// <summary>The few libc calls the hub and <c>relay hub stop</c> need (AOT-safe source-generated imports).</summary>
-public static partial class ProcessControl
+/// <summary>Detaching and signalling processes by exact pid, for the hub and <c>relay hub stop</c>.</summary>
+public static class ProcessControl
 {
-    public const int SIGKILL = 9;
-    public const int SIGTERM = 15;
-
-    [LibraryImport("libc", EntryPoint = "setsid", SetLastError = true)]
-    private static partial int SetSid();
-
-    [LibraryImport("libc", EntryPoint = "dup2", SetLastError = true)]
-    private static partial int Dup2(int oldFd, int newFd);
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int KillNative(int pid, int signal);
-
-    [LibraryImport("libc", EntryPoint = "getsid", SetLastError = true)]
-    private static partial int GetSid(int pid);
+    public const int SIGKILL = Libc.SIGKILL;
+    public const int SIGTERM = Libc.SIGTERM;
 
     /// <summary>
     /// Leaves the caller's session (so a terminal's Ctrl-C or hang-up never reaches the hub) and points fds 0, 1 and 2
@@ -27,25 +15,25 @@ public static partial class ProcessControl
     public static void Detach()
     {
         // Fails with EPERM only when this process already leads a process group; then it is detached enough.
-        _ = SetSid();
+        _ = Libc.SetSid();
         using var devNull = File.OpenHandle("/dev/null", FileMode.Open, FileAccess.ReadWrite);
         var fd = (int)devNull.DangerousGetHandle();
         for (var target = 0; target <= 2; target++)
         {
-            _ = Dup2(fd, target);
+            _ = Libc.Dup2(fd, target);
         }
     }
 
     /// <summary>The session id of <paramref name="pid"/> (0 = this process), or -1.</summary>
-    public static int SessionOf(int pid) => GetSid(pid);
+    public static int SessionOf(int pid) => Libc.GetSid(pid);
 
     /// <summary>Sends <paramref name="signal"/> to exactly <paramref name="pid"/>; false when it no longer exists.</summary>
-    public static bool Signal(int pid, int signal) => pid > 0 && KillNative(pid, signal) == 0;
+    public static bool Signal(int pid, int signal) => pid > 0 && Libc.Kill(pid, signal) == 0;
 
     /// <summary>True while <paramref name="pid"/> exists and is not a zombie.</summary>
     public static bool IsAlive(int pid)
     {
-        if (pid <= 0 || KillNative(pid, 0) != 0)
+        if (pid <= 0 || Libc.Kill(pid, 0) != 0)
         {
             return false;
         }

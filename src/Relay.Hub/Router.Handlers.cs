@@ -130,7 +130,7 @@ internal sealed partial class Router
             NativePeers = _natives.Count,
             PendingAsks = _pending.Count,
             Observers = _observers.Count,
-            Version = HubVersion.Text,
+            Version = RelayVersion.Text,
         });
 
     private void OnRename(IPeer connection, RenameMessage message)

@@ -56,18 +56,6 @@ public sealed class InboxConversation : IAsyncDisposable
     /// <summary>Claude Code reported on a notice (a reply, error or status sent into the session).</summary>
     public event Action<InboxReceipt>? NoticeReceipt;
 
-    /// <summary>Asks whose address is still open.</summary>
-    public int OpenAsks
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _asks.Count;
-            }
-        }
-    }
-
     /// <summary>
     /// Sends an ask. <paramref name="content"/> gets the address to answer to and returns the whole message content
     /// (an envelope). The address stays open for <paramref name="lifetime"/> or until answered or closed.

@@ -164,15 +164,6 @@ public sealed record InboxEnvelope(string? From, string? FromName, InboxSenderMo
         return new InboxEnvelope(from, fromName, mode, body, attributes);
     }
 
-    /// <summary>Escapes an attribute value the way <see cref="Build"/> does.</summary>
-    public static string EscapeAttribute(string value)
-    {
-        ArgumentNullException.ThrowIfNull(value);
-        var sb = new StringBuilder(value.Length + 16);
-        AppendEscaped(sb, value);
-        return sb.ToString();
-    }
-
     /// <summary>Decodes <c>&amp;amp; &amp;lt; &amp;gt; &amp;quot; &amp;apos;</c> and numeric references; anything else stays as written.</summary>
     public static string UnescapeAttribute(ReadOnlySpan<char> value)
     {

@@ -15,34 +15,42 @@ public sealed record DataDir(string Path, string Source)
     /// <c>--data-dir</c> when given, else <c>$CLAUDE_PLUGIN_DATA</c>, else the installed plugin's data dir when it
     /// exists, else <c>~/.claude-relay</c>.
     /// </summary>
-    public static DataDir Resolve(string? explicitPath = null)
+    public static DataDir Resolve(string? explicitPath = null) =>
+        Resolve(explicitPath, Environment.GetEnvironmentVariable, Environment.CurrentDirectory, Home)!;
+
+    /// <summary>
+    /// The same rules for any process: its <c>--data-dir</c> (relative to <paramref name="workingDirectory"/>), its
+    /// <paramref name="environment"/>, its <paramref name="home"/>. Null when only the home would say, and there is none.
+    /// </summary>
+    public static DataDir? Resolve(string? explicitPath, Func<string, string?> environment, string workingDirectory, string? home)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         if (!string.IsNullOrEmpty(explicitPath))
         {
-            return new DataDir(System.IO.Path.GetFullPath(explicitPath), "--data-dir");
+            return new DataDir(System.IO.Path.GetFullPath(explicitPath, workingDirectory), "--data-dir");
         }
 
-        if (Environment.GetEnvironmentVariable("CLAUDE_PLUGIN_DATA") is { Length: > 0 } pluginData)
+        if (environment("CLAUDE_PLUGIN_DATA") is { Length: > 0 } pluginData)
         {
             return new DataDir(System.IO.Path.GetFullPath(pluginData.TrimEnd('/') is { Length: > 0 } p ? p : "/"), "$CLAUDE_PLUGIN_DATA");
         }
 
-        var installed = InstalledPluginDataPath();
-        if (Directory.Exists(installed))
+        if (string.IsNullOrEmpty(home))
         {
-            return new DataDir(installed, "installed plugin data dir");
+            return null;
         }
 
-        return new DataDir(FallbackPath(), "~/.claude-relay");
+        var installed = InstalledPluginDataPath(home);
+        return Directory.Exists(installed) ? new DataDir(installed, "installed plugin data dir") : new DataDir(FallbackPath(home), "~/.claude-relay");
     }
 
     public static string Home => Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home
         ? home
         : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
 
-    public static string InstalledPluginDataPath() => System.IO.Path.Combine(Home, ".claude", "plugins", "data", PluginDataId);
+    public static string InstalledPluginDataPath(string? home = null) => System.IO.Path.Combine(home ?? Home, ".claude", "plugins", "data", PluginDataId);
 
-    public static string FallbackPath() => System.IO.Path.Combine(Home, ".claude-relay");
+    public static string FallbackPath(string? home = null) => System.IO.Path.Combine(home ?? Home, ".claude-relay");
 
     /// <summary>
     /// What makes this data dir unsafe (group/world-writable, or another user's), with the fix; null when it is safe.

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 
 namespace Relay.Protocol;
 
@@ -9,21 +8,14 @@ namespace Relay.Protocol;
 /// own socket and read every question, so every role refuses it. Reads owner and mode with <c>statx(2)</c>, whose
 /// layout is the same on every Linux architecture.
 /// </summary>
-public static partial class DataDirSafety
+public static class DataDirSafety
 {
-    private const int AT_FDCWD = -100;
     private const uint STATX_MODE = 0x2;
     private const uint STATX_UID = 0x8;
     private const int UidOffset = 20;
     private const int ModeOffset = 28;
     private const int StatxSize = 256;
     private const int GroupOrOtherWrite = 0x12; // S_IWGRP | S_IWOTH
-
-    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Statx(int dirFd, string path, int flags, uint mask, [Out] byte[] buffer);
-
-    [LibraryImport("libc", EntryPoint = "geteuid")]
-    private static partial uint GetEffectiveUid();
 
     /// <summary>
     /// Null when <paramref name="path"/> is safe (or does not exist yet: relay creates it 0700); otherwise what is
@@ -36,7 +28,7 @@ public static partial class DataDirSafety
     {
         ArgumentNullException.ThrowIfNull(path);
         var buffer = new byte[StatxSize];
-        if (Statx(AT_FDCWD, path, 0, STATX_MODE | STATX_UID, buffer) != 0)
+        if (Libc.Statx(path, STATX_MODE | STATX_UID, buffer) != 0)
         {
             // Missing: created later with mode 0700. Anything else (no permission) surfaces when relay uses it.
             return null;
@@ -44,7 +36,7 @@ public static partial class DataDirSafety
 
         var uid = BitConverter.ToUInt32(buffer, UidOffset);
         var mode = BitConverter.ToUInt16(buffer, ModeOffset) & 0xFFF;
-        var self = GetEffectiveUid();
+        var self = Libc.EffectiveUid;
         if (uid != self)
         {
             return (

@@ -14,6 +14,9 @@ public static class RelayLog
     public const string FilePrefix = "relay-";
     public const int KeepDays = 7;
 
+    /// <summary>Libraries that log through NLog (the MCP SDK): their info, warnings and errors are kept, their chatter is not.</summary>
+    public const string LibraryLoggers = "ModelContextProtocol.*";
+
     /// <summary>Sets up logging for this process. <paramref name="role"/> is hub, channel or cli.</summary>
     public static void Configure(DataDir dataDir, string role, bool toStderr = false, string? level = null)
     {
@@ -61,6 +64,9 @@ public static class RelayLog
             MaxArchiveFiles = KeepDays,
         };
         var locked = new FileLockWrapper(Path.Combine(dataDir.LogDir, ".lock"), file) { Name = "locked-file" };
+        // No targets: it only caps what the rules below accept from those loggers. Their debug and trace stay off
+        // whatever RELAY_LOG_LEVEL says (with trace on, the SDK would log whole messages instead of its errors).
+        config.LoggingRules.Add(new LoggingRule(LibraryLoggers) { FinalMinLevel = LogLevel.Info });
         config.AddRule(minLevel, LogLevel.Fatal, locked);
 
         if (toStderr)

@@ -1,17 +1,14 @@
-using System.Runtime.InteropServices;
+using Relay.Protocol;
 
 namespace Relay.Bench.Infra;
 
 /// <summary>Signals by pid (never by name).</summary>
-internal static partial class Posix
+internal static class Posix
 {
-    public const int SIGKILL = 9;
-    public const int SIGTERM = 15;
+    public const int SIGKILL = Libc.SIGKILL;
+    public const int SIGTERM = Libc.SIGTERM;
 
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int KillNative(int pid, int signal);
-
-    public static bool Signal(int pid, int signal) => KillNative(pid, signal) == 0;
+    public static bool Signal(int pid, int signal) => Libc.Kill(pid, signal) == 0;
 
     /// <summary>SIGTERM, up to <paramref name="grace"/> to go, then SIGKILL. True when the process is gone.</summary>
     public static bool Terminate(int pid, TimeSpan grace)

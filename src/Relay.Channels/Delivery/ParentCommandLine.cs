@@ -59,25 +59,6 @@ public static class ParentCommandLine
         return false;
     }
 
-    /// <summary>True when the session runs with permission prompts off (Claude Code then holds unasserted messages).</summary>
-    public static bool SkipsPermissions(IReadOnlyList<string> args)
-    {
-        for (var i = 0; i < args.Count; i++)
-        {
-            if (args[i] is "--dangerously-skip-permissions" or "--permission-mode=bypassPermissions")
-            {
-                return true;
-            }
-
-            if (args[i] == "--permission-mode" && i + 1 < args.Count && args[i + 1] == "bypassPermissions")
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     private static bool ListNamesRelay(string list)
     {
         foreach (var entry in list.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

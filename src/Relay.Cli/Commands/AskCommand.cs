@@ -14,12 +14,7 @@ internal static class AskCommand
     {
         var peerArgument = new Argument<string>("peer") { Description = "The peer to ask (see `relay peers`)" };
         var questionArgument = new Argument<string>("question") { Description = "The question; '-' reads it from stdin" };
-        var timeout = new Option<string>("--timeout")
-        {
-            Description = "How long to wait for the reply (e.g. 90s, 5m)",
-            DefaultValueFactory = _ => "120s",
-            HelpName = "DURATION",
-        };
+        var timeout = new DurationOption("--timeout", "How long to wait for the reply (e.g. 90s, 5m)", "120s");
         var thread = CliArguments.Thread();
         var asName = CliArguments.As("Join under this peer name instead of cli-<user>");
         var command = new Command("ask", "Ask one peer a question and print its reply; progress (delivered, held, …) goes to stderr")
@@ -31,7 +26,7 @@ internal static class AskCommand
             var dataDir = CliOptions.ResolveDataDir(parse);
             var json = parse.GetValue(CliOptions.Json);
             var to = parse.GetValue(peerArgument)!;
-            var wait = CliDurations.Parse("--timeout", parse.GetValue(timeout)!);
+            var wait = timeout.Read(parse)!.Value;
             var question = await TextArgument.ReadAsync("question", parse.GetValue(questionArgument), cancellationToken);
 
             // No hub and no Claude Code session means no peer could answer: report that instead of starting an empty hub.

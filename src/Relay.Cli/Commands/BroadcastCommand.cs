@@ -12,12 +12,7 @@ internal static class BroadcastCommand
     public static Command Create()
     {
         var questionArgument = new Argument<string>("question") { Description = "The question; '-' reads it from stdin" };
-        var wait = new Option<string>("--wait")
-        {
-            Description = "How long to wait for replies (e.g. 30s, 2m)",
-            DefaultValueFactory = _ => "30s",
-            HelpName = "DURATION",
-        };
+        var wait = new DurationOption("--wait", "How long to wait for replies (e.g. 30s, 2m)", "30s");
         var thread = CliArguments.Thread();
         var asName = CliArguments.As("Join under this peer name instead of cli-<user>");
         var command = new Command("broadcast", "Ask every peer; print replies as they arrive and a summary of who answered, was held or did not answer")
@@ -28,7 +23,7 @@ internal static class BroadcastCommand
         {
             var dataDir = CliOptions.ResolveDataDir(parse);
             var json = parse.GetValue(CliOptions.Json);
-            var window = CliDurations.Parse("--wait", parse.GetValue(wait)!);
+            var window = wait.Read(parse)!.Value;
             var question = await TextArgument.ReadAsync("question", parse.GetValue(questionArgument), cancellationToken);
 
             await using var peer = await CliPeer.JoinAsync(dataDir, parse.GetValue(asName), spawn: CliPeer.NativeSessionsRunning(), cancellationToken);

@@ -14,9 +14,10 @@ internal static class HubCommand
         Description = "Leave the caller's session and point stdio at /dev/null (how clients start the hub)",
     };
 
-    private static readonly Option<TimeSpan?> IdleExit = Durations.CreateOption(
+    private static readonly DurationOption IdleExit = new(
         "--idle-exit",
-        "Exit this long after the last peer leaves, e.g. 90s, 5m (default 5m or $RELAY_HUB_IDLE_EXIT_MS; 0 = never)");
+        "Exit this long after the last peer leaves, e.g. 90s, 5m (default 5m or $RELAY_HUB_IDLE_EXIT_MS; 0 = never)",
+        allowZero: true);
 
     private static readonly Option<TimeSpan?> Hold = Durations.CreateOption(
         "--hold",
@@ -46,6 +47,16 @@ internal static class HubCommand
 
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
+        TimeSpan? idleExit;
+        try
+        {
+            idleExit = IdleExit.Read(parse);
+        }
+        catch (CliError error)
+        {
+            return CliRunner.Fail(error, json: false);
+        }
+
         InlineSocketCompletions.Enable();
         if (parse.GetValue(Detach))
         {
@@ -79,7 +90,11 @@ internal static class HubCommand
                 return ExitCodes.BadArgs;
             }
 
+<<<<<<< HEAD
             var options = HubOptions.FromEnvironment(dataDir.SocketPath, parse.GetValue(IdleExit), parse.GetValue(Hold)) with { Nats = nats };
+=======
+            var options = HubOptions.FromEnvironment(dataDir.SocketPath, idleExit) with { Nats = nats };
+>>>>>>> health
             using var server = new HubServer(options);
             // A hub that finds the path owned by another exits 0 quietly: the caller wanted a hub and there is one.
             await server.RunAsync(cancellationToken).ConfigureAwait(false);

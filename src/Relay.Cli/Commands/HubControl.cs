@@ -47,7 +47,7 @@ internal static class HubControl
             ProcessControl.Signal(pid, ProcessControl.SIGKILL);
             if (!await WaitForExitAsync(pid, GracefulWait, cancellationToken).ConfigureAwait(false))
             {
-                throw new InvalidOperationException($"hub pid {pid} did not exit after SIGKILL");
+                throw new CliError(ErrorCodes.Unexpected, $"hub pid {pid} did not exit after SIGKILL");
             }
         }
 

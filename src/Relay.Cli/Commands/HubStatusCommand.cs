@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Json;
+using Relay.Protocol;
 using Relay.Protocol.Messages;
 
 namespace Relay.Cli.Commands;
@@ -15,18 +14,20 @@ internal static class HubStatusCommand
         {
             CliOptions.Json,
         };
-        command.SetAction(async (parse, cancellationToken) =>
+        CliRunner.SetAction(command, async (parse, cancellationToken) =>
         {
             var dataDir = CliOptions.ResolveDataDir(parse);
-            var status = await HubControl.QueryAsync(dataDir.SocketPath, cancellationToken).ConfigureAwait(false);
-            if (status is null)
+            var status = await HubControl.QueryAsync(dataDir.SocketPath, cancellationToken).ConfigureAwait(false)
+                ?? throw new CliError(ErrorCodes.HubUnreachable, $"no hub is running at {dataDir.SocketPath}");
+            if (parse.GetValue(CliOptions.Json))
             {
-                await Console.Error.WriteLineAsync($"relay: no hub is running at {dataDir.SocketPath}").ConfigureAwait(false);
-                return ExitCodes.HubUnreachable;
+                CliJson.WriteLine(HubStatusOutput.From(status), CliJson.Context.HubStatusOutput);
+            }
+            else
+            {
+                await Console.Out.WriteLineAsync(ToText(status)).ConfigureAwait(false);
             }
 
-            var text = parse.GetValue(CliOptions.Json) ? ToJson(status) : ToText(status);
-            await Console.Out.WriteLineAsync(text).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;
@@ -43,26 +44,5 @@ internal static class HubStatusCommand
             string.Create(culture, $"peers     {status.PeerCount}"),
             string.Create(culture, $"pending   {status.PendingAsks} asks"),
             string.Create(culture, $"observers {status.Observers}"));
-    }
-
-    private static string ToJson(HubStatusReplyMessage status)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            json.WriteStartObject();
-            json.WriteNumber("pid", status.Pid);
-            json.WriteNumber("uptime_ms", status.UptimeMs);
-            json.WriteString("started_at", status.StartedAt);
-            json.WriteString("socket", status.Socket);
-            json.WriteNumber("protocol_version", status.ProtocolVersion);
-            json.WriteString("version", status.Version);
-            json.WriteNumber("peer_count", status.PeerCount);
-            json.WriteNumber("pending_asks", status.PendingAsks);
-            json.WriteNumber("observers", status.Observers);
-            json.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 }

@@ -8,20 +8,11 @@ internal static class HubStopCommand
     public static Command Create()
     {
         var command = new Command("stop", "Stop the running hub: SIGTERM to its pid, SIGKILL after 5 s; waits until it is gone");
-        command.SetAction(async (parse, cancellationToken) =>
+        CliRunner.SetAction(command, async (parse, cancellationToken) =>
         {
-            var dataDir = CliOptions.ResolveDataDir(parse);
-            try
-            {
-                var pid = await HubControl.StopAsync(dataDir, cancellationToken).ConfigureAwait(false);
-                await Console.Out.WriteLineAsync(pid is { } stopped ? $"stopped hub (pid {stopped})" : "no hub was running").ConfigureAwait(false);
-                return ExitCodes.Ok;
-            }
-            catch (InvalidOperationException ex)
-            {
-                await Console.Error.WriteLineAsync($"relay: {ex.Message}").ConfigureAwait(false);
-                return ExitCodes.Failure;
-            }
+            var pid = await HubControl.StopAsync(CliOptions.ResolveDataDir(parse), cancellationToken).ConfigureAwait(false);
+            await Console.Out.WriteLineAsync(pid is { } stopped ? $"stopped hub (pid {stopped})" : "no hub was running").ConfigureAwait(false);
+            return ExitCodes.Ok;
         });
         return command;
     }

@@ -26,12 +26,7 @@ internal static class ListenCommand
             Description = "Answer every ask with the stdout of `sh -c CMD` (question on stdin; env RELAY_ASK_ID, RELAY_FROM, RELAY_THREAD_ID)",
             HelpName = "CMD",
         };
-        var execTimeout = new Option<string>("--exec-timeout")
-        {
-            Description = "Stop a command that runs longer than this and reply with a note (default: the default ask timeout)",
-            DefaultValueFactory = _ => "120s",
-            HelpName = "DURATION",
-        };
+        var execTimeout = new DurationOption("--exec-timeout", "Stop a command that runs longer than this and reply with a note (default: the default ask timeout)", "120s");
         var command = new Command("listen", "Join as a peer and print incoming asks; answer with `relay reply` or --exec (starts a hub if none runs)")
         {
             asName, exec, execTimeout, CliOptions.Json,
@@ -42,7 +37,7 @@ internal static class ListenCommand
                 CliOptions.ResolveDataDir(parse),
                 parse.GetValue(asName),
                 parse.GetValue(exec),
-                CliDurations.Parse("--exec-timeout", parse.GetValue(execTimeout)!),
+                execTimeout.Read(parse)!.Value,
                 parse.GetValue(CliOptions.Json));
             if (options.Exec is { Length: 0 })
             {

@@ -12,7 +12,7 @@ internal static class LogsCommand
     public static Command Create()
     {
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new lines as they are written (Ctrl-C to stop)" };
-        var since = new Option<string?>("--since") { Description = "Only events newer than this (e.g. 10m, 2h)", HelpName = "DURATION" };
+        var since = new DurationOption("--since", "Only events newer than this (e.g. 10m, 2h)");
         var level = new Option<string?>("--level") { Description = "Only events at this level or above: trace, debug, info, warn, error, fatal", HelpName = "LEVEL" };
         var json = new Option<bool>("--json") { Description = "Print the raw JSON lines (filters still apply)" };
         var command = new Command("logs", "Print the relay logs of the data dir (all roles: hub, channels, cli), oldest first")
@@ -22,7 +22,7 @@ internal static class LogsCommand
         CliRunner.SetAction(command, async (parse, cancellationToken) =>
         {
             var dataDir = CliOptions.ResolveDataDir(parse);
-            DateTimeOffset? from = parse.GetValue(since) is { } text ? DateTimeOffset.UtcNow - CliDurations.Parse("--since", text) : null;
+            DateTimeOffset? from = since.Read(parse) is { } age ? DateTimeOffset.UtcNow - age : null;
             var minRank = 0;
             if (parse.GetValue(level) is { } name)
             {

@@ -108,38 +108,26 @@ internal static class McpProcessCheck
         return null;
     }
 
-    /// <summary>The data dir the process resolved, by the same rules as <see cref="DataDir.Resolve"/> applied to its own environment.</summary>
+    /// <summary>The data dir the process resolved, by the same rules as <see cref="DataDir.Resolve(string?, Func{string, string?}, string, string?)"/> applied to its own environment.</summary>
     public static string? DataDirOf(ProcessInfo process)
     {
         var args = process.Args;
-        for (var i = 1; i < args.Count; i++)
+        string? explicitPath = null;
+        for (var i = 1; i < args.Count && string.IsNullOrEmpty(explicitPath); i++)
         {
-            string? value = args[i] == "--data-dir" && i + 1 < args.Count ? args[i + 1]
+            explicitPath = args[i] == "--data-dir" && i + 1 < args.Count ? args[i + 1]
                 : args[i].StartsWith("--data-dir=", StringComparison.Ordinal) ? args[i]["--data-dir=".Length..]
                 : null;
-            if (!string.IsNullOrEmpty(value))
-            {
-                return Path.GetFullPath(value, process.ReadCwd() ?? "/");
-            }
         }
 
-        if (process.ReadEnvironment() is not { } env)
+        // Its environment matters only without --data-dir (and may be unreadable: another user's process).
+        var env = string.IsNullOrEmpty(explicitPath) ? process.ReadEnvironment() : new Dictionary<string, string>();
+        if (env is null)
         {
             return null;
         }
 
-        if (env.TryGetValue("CLAUDE_PLUGIN_DATA", out var pluginData) && pluginData.Length > 0)
-        {
-            return Path.GetFullPath(pluginData);
-        }
-
-        if (!env.TryGetValue("HOME", out var home) || home.Length == 0)
-        {
-            return null;
-        }
-
-        var installed = Path.Combine(home, ".claude", "plugins", "data", DataDir.PluginDataId);
-        return Directory.Exists(installed) ? installed : Path.Combine(home, ".claude-relay");
+        return DataDir.Resolve(explicitPath, env.GetValueOrDefault, process.ReadCwd() ?? "/", env.GetValueOrDefault("HOME"))?.Path;
     }
 
     private static bool UnderClaude(ProcessInfo parent)

@@ -33,7 +33,7 @@ public sealed class ChannelArgumentTests
     public async Task Missing_wrong_typed_and_invalid_arguments_fail_with_bad_args()
     {
         await using var sandbox = new RelaySandbox();
-        await using var group = await ChannelGroup.StartAsync(sandbox, [sandbox.WorkDir("alice"), sandbox.WorkDir("bob")]);
+        await using var group = await ChannelGroup.StartNamedAsync(sandbox, "alice", "bob");
         var alice = group[0];
 
         foreach (var (tool, args) in BadCalls())
@@ -54,8 +54,8 @@ public sealed class ChannelArgumentTests
     public async Task Texts_over_512_KiB_fail_with_bad_args_and_a_text_of_exactly_512_KiB_arrives_intact()
     {
         await using var sandbox = new RelaySandbox();
-        await using var group = await ChannelGroup.StartAsync(sandbox, [sandbox.WorkDir("alice"), sandbox.WorkDir("bob")]);
-        var (alice, bob) = (group[0], group[1]);
+        await using var group = await ChannelGroup.StartNamedAsync(sandbox, "alice", "bob");
+        var (alice, bob) = group;
 
         var tooBig = new string('x', MaxText + 1);
         Assert.Equal("bad_args", (await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = tooBig })).Code);

@@ -33,7 +33,7 @@ public sealed class ChannelDeliveryPathTests
         Assert.False(bob.HasPendingNotification);
 
         // The hub acks the asker before bob's channel has read the ask: fetch until it is there.
-        var inbox = await Eventually.WaitAsync(() => bob.CallAsync("relay_inbox"), r => r.Ok && r.Json.GetProperty("messages").GetArrayLength() > 0, TimeSpan.FromSeconds(10), "the ask to wait in relay_inbox");
+        var inbox = await Poll.ForAsync(() => bob.CallAsync("relay_inbox"), r => r.Ok && r.Json.GetProperty("messages").GetArrayLength() > 0, TimeSpan.FromSeconds(10), "the ask to wait in relay_inbox");
         Assert.Equal(DeliveryPaths.Pull, inbox.Str("delivery"));
         var message = Assert.Single(inbox.Json.GetProperty("messages").EnumerateArray());
         Assert.Equal("ask", message.GetProperty("type").GetString());
@@ -118,7 +118,7 @@ public sealed class ChannelDeliveryPathTests
         Assert.Equal(("a-in-1", "bob", "yes, & it's <fine>", "t-7"), (reply.AskId, reply.From, reply.Text, reply.ThreadId));
 
         // Answered: the ask's address is gone.
-        await Eventually.WaitAsync(() => Task.FromResult(File.Exists(answerSocket)), exists => !exists, TimeSpan.FromSeconds(5), "the answer socket to be removed");
+        await Poll.ForAsync(() => Task.FromResult(File.Exists(answerSocket)), exists => !exists, TimeSpan.FromSeconds(5), "the answer socket to be removed");
     }
 
     [Fact]
@@ -144,7 +144,7 @@ public sealed class ChannelDeliveryPathTests
         // The session's inbox goes away: the next ask waits for relay_inbox instead of being lost.
         await session.DisposeAsync();
         await asker.RequestAsync<AckMessage>(new AskMessage { To = "bob", Question = "still there?", AskId = "a-fallback" });
-        var pulled = await Eventually.WaitAsync(
+        var pulled = await Poll.ForAsync(
             () => bob.CallAsync("relay_inbox"),
             r => r.Ok && r.Json.GetProperty("messages").GetArrayLength() == 1,
             TimeSpan.FromSeconds(10),
@@ -184,7 +184,7 @@ public sealed class ChannelDeliveryPathTests
         await sandbox.StartHubAsync();
         await using var alice = await ChannelClient.StartAsync(sandbox, sandbox.WorkDir("alice"));
         await using var bob = await RawHubClient.RegisterAsync(sandbox.SocketPath, "bob");
-        await Eventually.WaitAsync(() => alice.CallAsync("relay_peers"), r => r.Ok && r.Json.GetProperty("peers").GetArrayLength() == 1, TimeSpan.FromSeconds(10), "alice to see bob");
+        await Poll.ForAsync(() => alice.CallAsync("relay_peers"), r => r.Ok && r.Json.GetProperty("peers").GetArrayLength() == 1, TimeSpan.FromSeconds(10), "alice to see bob");
 
         // 400 KiB of control characters: within the 512 KiB text limit, but 2.4 MB once JSON-escaped.
         var tooLarge = await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = new string('\u0001', 400 * 1024) });
@@ -204,7 +204,7 @@ public sealed class ChannelDeliveryPathTests
         await using var alice = await ChannelClient.StartAsync(sandbox, sandbox.WorkDir("alice"), new Dictionary<string, string?> { ["RELAY_ASK_TIMEOUT_MS"] = "1500" });
         await using var talker = await RawHubClient.RegisterAsync(sandbox.SocketPath, "talker");
         await using var silent = await RawHubClient.RegisterAsync(sandbox.SocketPath, "silent");
-        await Eventually.WaitAsync(() => alice.CallAsync("relay_peers"), r => r.Ok && r.Json.GetProperty("peers").GetArrayLength() == 2, TimeSpan.FromSeconds(10), "alice to see both peers");
+        await Poll.ForAsync(() => alice.CallAsync("relay_peers"), r => r.Ok && r.Json.GetProperty("peers").GetArrayLength() == 2, TimeSpan.FromSeconds(10), "alice to see both peers");
 
         var sent = await alice.CallAsync("relay_broadcast", new() { ["question"] = "status?" });
         Assert.True(sent.Ok, sent.Text);
@@ -245,7 +245,7 @@ public sealed class ChannelDeliveryPathTests
         });
 
     private static async Task WaitForPeerAsync(RawHubClient client, string name) =>
-        await Eventually.WaitAsync(
+        await Poll.ForAsync(
             async () => (await client.RequestAsync<PeersMessage>(new ListPeersMessage())).Peers,
             peers => peers.Any(p => p.Name == name),
             TimeSpan.FromSeconds(15),

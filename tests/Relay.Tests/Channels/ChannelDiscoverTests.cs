@@ -39,7 +39,7 @@ public sealed class ChannelDiscoverTests
         await raw.SendAsync(Probe.Replace("probe-1", "probe-2", StringComparison.Ordinal));
         Assert.Equal(-32601, (int?)(await raw.NextAsync())["error"]!["code"]);
 
-        await Eventually.WaitAsync(
+        await Poll.ForAsync(
             () => alice.CallAsync("relay_peers"),
             r => r.Ok && r.Json.GetProperty("peers").GetArrayLength() == 1,
             TimeSpan.FromSeconds(10),

@@ -10,13 +10,32 @@ namespace Relay.Tests.Channels;
 public sealed class ChannelErrorTests
 {
     [Fact]
+    public async Task A_malformed_JSON_RPC_line_is_logged_by_the_MCP_SDK_in_relays_log_and_the_channel_carries_on()
+    {
+        await using var sandbox = new RelaySandbox();
+        await using var raw = RawChannel.Start(sandbox, sandbox.WorkDir("raw"));
+
+        await raw.SendAsync("{this is not json");
+        // The SDK's own transport error reaches relay's log file under the SDK's category (stdout stays JSON-RPC:
+        // RawChannel parses every stdout line).
+        var logs = await sandbox.WaitForLogAsync("message parsing failed");
+        var line = logs.Split('\n').Single(l => l.Contains("message parsing failed", StringComparison.Ordinal));
+        Assert.Contains("\"component\":\"ModelContextProtocol.Server.StreamServerTransport\"", line, StringComparison.Ordinal);
+        Assert.Contains("\"role\":\"channel\"", line, StringComparison.Ordinal);
+        Assert.Contains("JsonException", line, StringComparison.Ordinal);
+
+        await raw.SendAsync("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""");
+        Assert.Equal(1, (await raw.NextAsync())["id"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task An_ask_whose_target_dies_before_replying_ends_with_peer_gone()
     {
         await using var sandbox = new RelaySandbox();
         // Hold 0: the hub ends a leaving channel's asks at once (ChannelHoldTests has the hold for its return).
         sandbox.Env[Relay.Hub.HubOptions.HoldVariable] = "0";
-        await using var group = await ChannelGroup.StartAsync(sandbox, [sandbox.WorkDir("alice"), sandbox.WorkDir("bob")]);
-        var (alice, bob) = (group[0], group[1]);
+        await using var group = await ChannelGroup.StartNamedAsync(sandbox, "alice", "bob");
+        var (alice, bob) = group;
 
         var ask = await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = "still there?" });
         Assert.True(ask.Ok, ask.Text);

@@ -38,8 +38,8 @@ public sealed class ChannelFuzzTests(ITestOutputHelper output)
         var random = new Random(seed);
 
         await using var sandbox = new RelaySandbox();
-        await using var group = await ChannelGroup.StartAsync(sandbox, [sandbox.WorkDir("alice"), sandbox.WorkDir("bob")]);
-        var (alice, bob) = (group[0], group[1]);
+        await using var group = await ChannelGroup.StartNamedAsync(sandbox, "alice", "bob");
+        var (alice, bob) = group;
         var clock = Stopwatch.StartNew();
         int results = 0, toolErrors = 0, rpcErrors = 0;
         for (var i = 0; i < cases; i++)

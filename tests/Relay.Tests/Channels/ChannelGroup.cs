@@ -11,6 +11,10 @@ internal sealed class ChannelGroup : IAsyncDisposable
 
     public ChannelClient this[int index] => _channels[index];
 
+    /// <summary>Starts one channel per name, each in its own working directory named so (its default peer name).</summary>
+    public static Task<ChannelGroup> StartNamedAsync(RelaySandbox sandbox, params string[] names) =>
+        StartAsync(sandbox, names.Select(sandbox.WorkDir));
+
     /// <summary>Starts one channel per working directory, all at once, and waits until each is registered.</summary>
     public static async Task<ChannelGroup> StartAsync(RelaySandbox sandbox, IEnumerable<string> workDirs, IReadOnlyDictionary<string, string?>? env = null)
     {
@@ -44,6 +48,8 @@ internal sealed class ChannelGroup : IAsyncDisposable
 
         return group;
     }
+
+    public void Deconstruct(out ChannelClient first, out ChannelClient second) => (first, second) = (_channels[0], _channels[1]);
 
     public async ValueTask DisposeAsync()
     {

@@ -9,7 +9,7 @@ public sealed class ChannelHubTests
     public async Task After_the_hub_is_killed_the_channels_start_a_new_one_and_keep_their_names()
     {
         await using var sandbox = new RelaySandbox();
-        await using var group = await ChannelGroup.StartAsync(sandbox, [sandbox.WorkDir("alice"), sandbox.WorkDir("alice"), sandbox.WorkDir("bob")]);
+        await using var group = await ChannelGroup.StartNamedAsync(sandbox, "alice", "alice", "bob");
         var names = await Task.WhenAll(group.Channels.Select(c => c.NameAsync()));
         Assert.Equal(["alice", "alice-2", "bob"], names.Order(StringComparer.Ordinal));
         var firstHub = await sandbox.HubPidAsync();
@@ -20,7 +20,7 @@ public sealed class ChannelHubTests
 
         foreach (var channel in group.Channels)
         {
-            await Eventually.WaitAsync(
+            await Poll.ForAsync(
                 () => channel.CallAsync("relay_peers"),
                 r => r.Ok && r.Json.GetProperty("peers").GetArrayLength() == 2,
                 TimeSpan.FromSeconds(15),
@@ -49,7 +49,7 @@ public sealed class ChannelHubTests
 
         foreach (var channel in group.Channels)
         {
-            var peers = await Eventually.WaitAsync(
+            var peers = await Poll.ForAsync(
                 () => channel.CallAsync("relay_peers"),
                 r => r.Ok && r.Json.GetProperty("peers").GetArrayLength() == 7,
                 TimeSpan.FromSeconds(10),
@@ -58,40 +58,10 @@ public sealed class ChannelHubTests
         }
 
         Assert.NotNull(await sandbox.HubPidAsync());
-        await Eventually.WaitAsync(
-            () => Task.FromResult(HubProcesses(sandbox.DataDir).Count),
+        await Poll.ForAsync(
+            () => Task.FromResult(ProcFs.LiveProcessesWhere(args => args.Contains("hub") && args.Contains(sandbox.DataDir)).Count),
             count => count == 1,
             TimeSpan.FromSeconds(10),
             "exactly one hub process for the data dir");
-    }
-
-    /// <summary>Live <c>relay hub</c> processes serving <paramref name="dataDir"/>, found through /proc.</summary>
-    private static List<int> HubProcesses(string dataDir)
-    {
-        var pids = new List<int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                var args = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0');
-                if (args.Contains("hub") && args.Contains(dataDir) && Posix.IsAlive(pid))
-                {
-                    pids.Add(pid);
-                }
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
-
-        return pids;
     }
 }

@@ -10,15 +10,15 @@ public sealed class ChannelLifecycleTests
     public async Task Stdin_EOF_stops_the_channel_within_a_second_and_the_peer_leaves()
     {
         await using var sandbox = new RelaySandbox();
-        await using var group = await ChannelGroup.StartAsync(sandbox, [sandbox.WorkDir("alice"), sandbox.WorkDir("bob")]);
-        var (alice, bob) = (group[0], group[1]);
+        await using var group = await ChannelGroup.StartNamedAsync(sandbox, "alice", "bob");
+        var (alice, bob) = group;
 
         var stopwatch = Stopwatch.StartNew();
         bob.CloseStdin();
         Assert.True(await bob.WaitForExitAsync(TimeSpan.FromSeconds(5)), "the channel did not exit on stdin EOF");
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(1), $"exit took {stopwatch.ElapsedMilliseconds} ms");
 
-        await Eventually.WaitAsync(
+        await Poll.ForAsync(
             () => alice.CallAsync("relay_peers"),
             r => r.Ok && r.Json.GetProperty("peers").GetArrayLength() == 0,
             TimeSpan.FromSeconds(5),
@@ -64,7 +64,7 @@ public sealed class ChannelLifecycleTests
         {
             // Wait until the channel is up (registered on the hub), so the kill does not race its startup.
             await using var observer = await ChannelClient.StartAsync(sandbox, sandbox.WorkDir("observer"));
-            await Eventually.WaitAsync(
+            await Poll.ForAsync(
                 () => observer.CallAsync("relay_peers"),
                 r => r.Ok && r.Json.GetProperty("peers").GetArrayLength() == 1,
                 TimeSpan.FromSeconds(10),

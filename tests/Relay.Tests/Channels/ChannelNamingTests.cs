@@ -1,6 +1,5 @@
 using Relay.Protocol;
 using Relay.Protocol.Messages;
-using Relay.Tests.Hub;
 using Relay.Tests.Infrastructure;
 using Xunit;
 
@@ -79,8 +78,8 @@ public sealed class ChannelNamingTests
 
         // A name another peer holds is refused and logged; nothing breaks.
         await File.WriteAllTextAsync(file, Session("taken"));
-        await Eventually.WaitAsync(
-            () => HubLifecycleTests.ReadLogsAsync(sandbox),
+        await Poll.ForAsync(
+            sandbox.ReadLogsAsync,
             logs => logs.Contains("session_sync_rename_refused", StringComparison.Ordinal),
             TimeSpan.FromSeconds(10),
             "the refused rename to be logged");

@@ -17,8 +17,8 @@ public sealed partial class ChannelNotificationTests
     public async Task Pushes_carry_verbatim_content_and_only_string_meta_under_identifier_keys()
     {
         await using var sandbox = new RelaySandbox();
-        await using var group = await ChannelGroup.StartAsync(sandbox, [sandbox.WorkDir("alice"), sandbox.WorkDir("bob")]);
-        var (alice, bob) = (group[0], group[1]);
+        await using var group = await ChannelGroup.StartNamedAsync(sandbox, "alice", "bob");
+        var (alice, bob) = group;
 
         var ask = await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = Tricky });
         Assert.True(ask.Ok, ask.Text);
@@ -75,7 +75,7 @@ public sealed partial class ChannelNotificationTests
         await raw.SendAsync("""{"jsonrpc":"2.0","id":2,"method":"tools/list"}""");
         Assert.Equal(2, (await raw.NextAsync())["id"]!.GetValue<int>());
 
-        await Eventually.WaitAsync(
+        await Poll.ForAsync(
             () => alice.CallAsync("relay_peers"),
             r => r.Ok && r.Json.GetProperty("peers").GetArrayLength() == 1,
             TimeSpan.FromSeconds(10),

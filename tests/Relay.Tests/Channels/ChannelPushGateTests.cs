@@ -66,7 +66,7 @@ public sealed class ChannelPushGateTests
 
     private static async Task AskAsync(ChannelClient from, string to, IReadOnlyList<string> questions)
     {
-        await Eventually.WaitAsync(
+        await Poll.ForAsync(
             () => from.CallAsync("relay_peers"),
             r => r.Ok && r.Json.GetProperty("peers").GetArrayLength() == 1,
             TimeSpan.FromSeconds(10),

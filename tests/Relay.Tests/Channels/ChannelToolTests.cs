@@ -23,7 +23,7 @@ public sealed class ChannelToolTests
         Directory.CreateDirectory(nested);
 
         await using var group = await ChannelGroup.StartAsync(sandbox, [sandbox.WorkDir("alice"), bobDir, carolDir]);
-        var peers = await Eventually.WaitAsync(
+        var peers = await Poll.ForAsync(
             () => group[0].CallAsync("relay_peers"),
             r => r.Ok && r.Json.GetProperty("peers").GetArrayLength() == 2,
             TimeSpan.FromSeconds(10),
@@ -46,8 +46,8 @@ public sealed class ChannelToolTests
     public async Task An_ask_reaches_the_peer_and_its_reply_comes_back_with_the_same_ask_id_and_thread()
     {
         await using var sandbox = new RelaySandbox();
-        await using var group = await ChannelGroup.StartAsync(sandbox, [sandbox.WorkDir("alice"), sandbox.WorkDir("bob")]);
-        var (alice, bob) = (group[0], group[1]);
+        await using var group = await ChannelGroup.StartNamedAsync(sandbox, "alice", "bob");
+        var (alice, bob) = group;
 
         var ask = await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = "which branch are you on?" });
         Assert.True(ask.Ok, ask.Text);
@@ -85,7 +85,7 @@ public sealed class ChannelToolTests
     public async Task A_broadcast_reaches_every_other_peer_and_each_reply_carries_the_broadcast_id()
     {
         await using var sandbox = new RelaySandbox();
-        await using var group = await ChannelGroup.StartAsync(sandbox, [sandbox.WorkDir("alice"), sandbox.WorkDir("bob"), sandbox.WorkDir("carol")]);
+        await using var group = await ChannelGroup.StartNamedAsync(sandbox, "alice", "bob", "carol");
         var alice = group[0];
 
         var broadcast = await alice.CallAsync("relay_broadcast", new() { ["question"] = "status?" });
@@ -114,8 +114,8 @@ public sealed class ChannelToolTests
     public async Task Rename_changes_the_name_others_see_and_refuses_taken_or_invalid_names()
     {
         await using var sandbox = new RelaySandbox();
-        await using var group = await ChannelGroup.StartAsync(sandbox, [sandbox.WorkDir("alice"), sandbox.WorkDir("bob")]);
-        var (alice, bob) = (group[0], group[1]);
+        await using var group = await ChannelGroup.StartNamedAsync(sandbox, "alice", "bob");
+        var (alice, bob) = group;
 
         var renamed = await alice.CallAsync("relay_rename", new() { ["new_name"] = "backend-api" });
         Assert.True(renamed.Ok, renamed.Text);

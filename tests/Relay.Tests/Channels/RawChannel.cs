@@ -36,29 +36,10 @@ internal sealed class RawChannel : IAsyncDisposable
 
     public static RawChannel Start(RelaySandbox sandbox, string workDir, IReadOnlyDictionary<string, string?>? env = null)
     {
-        var info = new ProcessStartInfo(RelayBinary.Path)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = workDir,
-        };
-        info.ArgumentList.Add("mcp");
         // A raw client is not Claude Code: ask for the channel-push path these tests drive (env may override it).
-        var channelPath = new Dictionary<string, string?> { ["RELAY_DELIVERY"] = "channel" };
-        foreach (var (key, value) in sandbox.Env.Concat(channelPath).Concat(env ?? new Dictionary<string, string?>()))
-        {
-            if (value is null)
-            {
-                info.Environment.Remove(key);
-            }
-            else
-            {
-                info.Environment[key] = value;
-            }
-        }
+        var environment = sandbox.EnvWith(new Dictionary<string, string?> { ["RELAY_DELIVERY"] = "channel" }, env);
 
+        var info = TrackedProcess.StartInfo(RelayBinary.Path, ["mcp"], environment, workDir);
         return new RawChannel(Process.Start(info)!);
     }
 

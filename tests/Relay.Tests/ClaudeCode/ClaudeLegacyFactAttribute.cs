@@ -1,4 +1,4 @@
-using Xunit;
+using Relay.Tests.Infrastructure;
 
 namespace Relay.Tests.ClaudeCode;
 
@@ -6,14 +6,4 @@ namespace Relay.Tests.ClaudeCode;
 /// A fact that needs the oldest supported Claude Code CLI (<see cref="ClaudeCli.LegacyPath"/>): skipped, loudly, when
 /// it is not installed.
 /// </summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class ClaudeLegacyFactAttribute : FactAttribute
-{
-    public ClaudeLegacyFactAttribute()
-    {
-        if (!ClaudeCli.IsLegacyAvailable)
-        {
-            Skip = ClaudeCli.LegacySkipReason;
-        }
-    }
-}
+public sealed class ClaudeLegacyFactAttribute() : LoudSkipFactAttribute(ClaudeCli.IsLegacyAvailable ? null : ClaudeCli.LegacySkipReason);

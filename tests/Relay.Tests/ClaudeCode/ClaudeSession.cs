@@ -174,7 +174,7 @@ public sealed class ClaudeSession : IAsyncDisposable
 
     /// <summary>The relay channel processes Claude Code started for this session (its children running <c>mcp</c>).</summary>
     public IReadOnlyList<int> ChannelPids() =>
-        [.. ProcessTree.ChildrenOf(Pid).Where(pid => ProcessTree.CommandLine(pid).Contains("mcp"))];
+        [.. ProcFs.ChildrenOf(Pid).Where(pid => ProcFs.CommandLine(pid).Contains("mcp"))];
 
     /// <summary>Ends the session the way a stream-json client does: closes its stdin.</summary>
     public void CloseInput() => Process.Process.StandardInput.Close();

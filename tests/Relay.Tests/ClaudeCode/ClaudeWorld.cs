@@ -330,7 +330,7 @@ public sealed class ClaudeWorld : IAsyncDisposable
 
         var hub = await HubPidAsync();
         // Channels are children of their claude process; note them before the sessions go.
-        var channels = sessions.Where(s => !s.Process.HasExited).SelectMany(s => ProcessTree.ChildrenOf(s.Pid)).ToList();
+        var channels = sessions.Where(s => !s.Process.HasExited).SelectMany(s => ProcFs.ChildrenOf(s.Pid)).ToList();
         foreach (var session in sessions)
         {
             await session.DisposeAsync();

@@ -27,7 +27,7 @@ public sealed class SessionLifecycleTests
 
         foreach (var channel in channels)
         {
-            Assert.True(await Posix.WaitForExitAsync(channel, TimeSpan.FromSeconds(10)), $"channel {channel} ({string.Join(' ', ProcessTree.CommandLine(channel))}) outlived its session");
+            Assert.True(await Posix.WaitForExitAsync(channel, TimeSpan.FromSeconds(10)), $"channel {channel} ({string.Join(' ', ProcFs.CommandLine(channel))}) outlived its session");
         }
 
         Assert.True(await Posix.WaitForExitAsync(hub.Value, TimeSpan.FromSeconds(30)), $"hub {hub} did not exit after its 2 s idle window");

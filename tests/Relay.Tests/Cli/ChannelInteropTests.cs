@@ -34,7 +34,7 @@ public sealed class ChannelInteropTests
     {
         await using var sandbox = new RelaySandbox();
         var listener = sandbox.StartRelay(["listen", "--as", "upper", "--exec", "tr a-z A-Z"]);
-        await CliRun.WaitUntilAsync(() => listener.Stderr.Contains("listening as upper", StringComparison.Ordinal) || listener.HasExited, "relay listen to register");
+        await Poll.UntilAsync(() => listener.Stderr.Contains("listening as upper", StringComparison.Ordinal) || listener.HasExited, "relay listen to register");
         await using var web = await ChannelClient.StartAsync(sandbox, sandbox.WorkDir("web"));
 
         var asked = await web.CallAsync("relay_ask", new() { ["to"] = "upper", ["question"] = "shout this" });
@@ -53,7 +53,7 @@ public sealed class ChannelInteropTests
         await using var sandbox = new RelaySandbox();
         await using var api = await ChannelClient.StartAsync(sandbox, sandbox.WorkDir("api"));
         var listener = sandbox.StartRelay(["listen", "--as", "ops"]);
-        await CliRun.WaitUntilAsync(() => listener.Stderr.Contains("listening as ops", StringComparison.Ordinal) || listener.HasExited, "relay listen to register");
+        await Poll.UntilAsync(() => listener.Stderr.Contains("listening as ops", StringComparison.Ordinal) || listener.HasExited, "relay listen to register");
 
         var result = await sandbox.RunAsync(["peers"]);
 

@@ -136,7 +136,7 @@ public sealed class DoctorCommandTests
         // sh starts `relay mcp` in the background (stdin kept open through fd 3) and prints its pid, then becomes sleep.
         var parent = TrackedProcess.Start("/bin/sh", ["-c", "exec 3<&0; \"$0\" mcp <&3 >/dev/null 2>&1 & echo $!; exec sleep 600", RelayBinary.Path], sandbox.Env, sandbox.Root);
         sandbox.Track(parent);
-        await CliRun.WaitUntilAsync(() => parent.Stdout.Length > 0, "the mcp pid");
+        await Poll.UntilAsync(() => parent.Stdout.Length > 0, "the mcp pid");
         var mcp = int.Parse(parent.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
         try
         {
@@ -148,11 +148,11 @@ public sealed class DoctorCommandTests
 
             parent.Signal(Posix.SIGKILL);
             await parent.WaitForExitAsync();
-            await CliRun.WaitUntilAsync(() => ParentOf(mcp) != parent.Pid, "the mcp process to be re-parented");
+            await Poll.UntilAsync(() => ProcFs.ParentOf(mcp) != parent.Pid, "the mcp process to be re-parented");
             var orphaned = await sandbox.RunAsync(["doctor", "--json"]);
 
             var check = Check(orphaned, "mcp processes");
-            Assert.Equal(ParentOf(mcp) == 1 ? "fail" : "warn", check.GetProperty("status").GetString());
+            Assert.Equal(ProcFs.ParentOf(mcp) == 1 ? "fail" : "warn", check.GetProperty("status").GetString());
             Assert.Equal($"kill {mcp}", check.GetProperty("fix").GetString()!.Split("   #")[0]);
             Assert.Equal([mcp], check.GetProperty("pids").EnumerateArray().Select(p => p.GetInt32()));
         }
@@ -172,7 +172,7 @@ public sealed class DoctorCommandTests
         File.CreateSymbolicLink(claude, "/bin/sh");
         var parent = TrackedProcess.Start(claude, ["-c", "exec 3<&0; \"$0\" mcp <&3 >/dev/null 2>&1 & echo $!; wait", RelayBinary.Path], sandbox.Env, sandbox.Root);
         sandbox.Track(parent);
-        await CliRun.WaitUntilAsync(() => parent.Stdout.Length > 0, "the mcp pid");
+        await Poll.UntilAsync(() => parent.Stdout.Length > 0, "the mcp pid");
         var mcp = int.Parse(parent.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
         try
         {
@@ -277,11 +277,5 @@ public sealed class DoctorCommandTests
 
             await Task.Delay(20);
         }
-    }
-
-    private static int ParentOf(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -56,7 +56,7 @@ public sealed class FakeClaudeSession : IAsyncDisposable
         var script = withChannel ? "exec 3<&0; \"$FAKE_RELAY\" -s mcp <&3 >/dev/null 2>&1 & echo $!; read x" : "echo $$; read x";
         var process = TrackedProcess.Start(claude, ["-c", script, "claude", .. flags], new Dictionary<string, string?>(sandbox.Env) { ["FAKE_RELAY"] = relay }, cwd);
         sandbox.Track(process);
-        await CliRun.WaitUntilAsync(() => process.Stdout.Contains('\n', StringComparison.Ordinal), "the fake session to start");
+        await Poll.UntilAsync(() => process.Stdout.Contains('\n', StringComparison.Ordinal), "the fake session to start");
         var printed = int.Parse(process.Stdout.Trim(), CultureInfo.InvariantCulture);
 
         Socket? inbox = null;

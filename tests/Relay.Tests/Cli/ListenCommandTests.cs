@@ -9,7 +9,7 @@ public sealed class ListenCommandTests
     private static async Task<TrackedProcess> StartListenerAsync(RelaySandbox sandbox, params string[] args)
     {
         var listener = sandbox.StartRelay(["listen", .. args]);
-        await CliRun.WaitUntilAsync(() => listener.Stderr.Contains("listening as", StringComparison.Ordinal) || listener.HasExited, "relay listen to register");
+        await Poll.UntilAsync(() => listener.Stderr.Contains("listening as", StringComparison.Ordinal) || listener.HasExited, "relay listen to register");
         Assert.False(listener.HasExited, listener.Stderr);
         return listener;
     }
@@ -56,7 +56,7 @@ public sealed class ListenCommandTests
         var reply = Assert.IsType<IncomingReplyMessage>(await asker.NextOutcomeAsync(askId));
 
         Assert.Equal("partial\n[relay listen: the command failed with exit code 3: boom]", reply.Text);
-        await CliRun.WaitUntilAsync(() => listener.Stdout.Contains("\"type\":\"replied\"", StringComparison.Ordinal), "the replied line");
+        await Poll.UntilAsync(() => listener.Stdout.Contains("\"type\":\"replied\"", StringComparison.Ordinal), "the replied line");
         Assert.Contains("\"exit_code\":3", listener.Stdout);
     }
 
@@ -86,7 +86,7 @@ public sealed class ListenCommandTests
         await using var asker = await TestPeer.JoinAsync(sandbox, "asker");
 
         var askId = await asker.AskAsync("human", "line one\nline two");
-        await CliRun.WaitUntilAsync(() => listener.Stdout.Contains(askId, StringComparison.Ordinal), "the ask line");
+        await Poll.UntilAsync(() => listener.Stdout.Contains(askId, StringComparison.Ordinal), "the ask line");
 
         var line = new CliResult(0, listener.Stdout, string.Empty).JsonLines()[0];
         Assert.Equal("ask", line.GetProperty("type").GetString());
@@ -105,7 +105,7 @@ public sealed class ListenCommandTests
         await using var asker = await TestPeer.JoinAsync(sandbox, "asker");
 
         var askId = await asker.AskAsync("desk", "can you check the logs?");
-        await CliRun.WaitUntilAsync(() => listener.Stdout.Contains(askId, StringComparison.Ordinal), "listen to print the ask");
+        await Poll.UntilAsync(() => listener.Stdout.Contains(askId, StringComparison.Ordinal), "listen to print the ask");
         var result = await sandbox.RunAsync(["reply", askId, "-", "--json"], stdin: "checked: all quiet\n");
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -124,7 +124,7 @@ public sealed class ListenCommandTests
         var listener = await StartListenerAsync(sandbox, "--as", "desk");
         await using var asker = await TestPeer.JoinAsync(sandbox, "asker");
         var askId = await asker.AskAsync("desk", "ping");
-        await CliRun.WaitUntilAsync(() => listener.Stdout.Contains(askId, StringComparison.Ordinal), "listen to print the ask");
+        await Poll.UntilAsync(() => listener.Stdout.Contains(askId, StringComparison.Ordinal), "listen to print the ask");
         File.Delete(Path.Combine(sandbox.DataDir, "listen", askId + ".json"));
 
         var result = await sandbox.RunAsync(["reply", askId, "pong", "--as", "desk"]);
@@ -157,7 +157,7 @@ public sealed class ListenCommandTests
         var listener = await StartListenerAsync(sandbox, "--as", "desk");
         await using var asker = await TestPeer.JoinAsync(sandbox, "asker");
         var askId = await asker.AskAsync("desk", "held");
-        await CliRun.WaitUntilAsync(() => listener.Stdout.Contains(askId, StringComparison.Ordinal), "listen to print the ask");
+        await Poll.UntilAsync(() => listener.Stdout.Contains(askId, StringComparison.Ordinal), "listen to print the ask");
         Assert.True(File.Exists(Path.Combine(sandbox.DataDir, "listen", askId + ".json")));
 
         listener.Signal(Posix.SIGINT);
@@ -189,7 +189,7 @@ public sealed class ListenCommandTests
 
         hub.Signal(Posix.SIGKILL);
         await hub.WaitForExitAsync();
-        await CliRun.WaitUntilAsync(() => listener.Stderr.Contains("reconnected as desk", StringComparison.Ordinal), "listen to reconnect");
+        await Poll.UntilAsync(() => listener.Stderr.Contains("reconnected as desk", StringComparison.Ordinal), "listen to reconnect");
         await using var asker = await TestPeer.JoinAsync(sandbox, "asker");
         var askId = await asker.AskAsync("desk", "you there?");
 

@@ -58,16 +58,16 @@ public sealed class LogsCommandTests
         var today = LogFile(sandbox, now.Date);
         File.WriteAllText(today, Line(now, "info", "first"));
         var follow = sandbox.StartRelay(["logs", "-f", "--json"]);
-        await CliRun.WaitUntilAsync(() => follow.Stdout.Contains("first", StringComparison.Ordinal), "the existing line");
+        await Poll.UntilAsync(() => follow.Stdout.Contains("first", StringComparison.Ordinal), "the existing line");
 
         // A line written in two pieces is printed once, whole.
         var second = Line(now, "info", "second");
         File.AppendAllText(today, second[..10]);
         await Task.Delay(100);
         File.AppendAllText(today, second[10..]);
-        await CliRun.WaitUntilAsync(() => follow.Stdout.Contains("second", StringComparison.Ordinal), "the appended line");
+        await Poll.UntilAsync(() => follow.Stdout.Contains("second", StringComparison.Ordinal), "the appended line");
         File.WriteAllText(LogFile(sandbox, now.Date.AddDays(1)), Line(now, "info", "after_midnight"));
-        await CliRun.WaitUntilAsync(() => follow.Stdout.Contains("after_midnight", StringComparison.Ordinal), "the next day's line");
+        await Poll.UntilAsync(() => follow.Stdout.Contains("after_midnight", StringComparison.Ordinal), "the next day's line");
 
         Assert.Equal(3, follow.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains(second, follow.Stdout);

@@ -26,7 +26,7 @@ public sealed class WatchCommandTests
         await alice.NextOutcomeAsync(askId);
         await alice.DisposeAsync();
 
-        await CliRun.WaitUntilAsync(() => Events(watch).Any(e => e.GetProperty("event").GetString() == HubEvents.PeerLeave), "the peer_leave event");
+        await Poll.UntilAsync(() => Events(watch).Any(e => e.GetProperty("event").GetString() == HubEvents.PeerLeave), "the peer_leave event");
         var events = Events(watch);
         var names = events.Select(e => e.GetProperty("event").GetString()).ToList();
         Assert.Equal([HubEvents.PeerRegister, HubEvents.PeerRegister, HubEvents.Ask, HubEvents.Reply, HubEvents.PeerLeave], names);
@@ -45,12 +45,12 @@ public sealed class WatchCommandTests
         await using var sandbox = new RelaySandbox();
         await sandbox.StartHubAsync();
         var watch = sandbox.StartRelay(["watch"]);
-        await CliRun.WaitUntilAsync(() => watch.Stderr.Contains("watching", StringComparison.Ordinal) || watch.HasExited, "watch to start");
+        await Poll.UntilAsync(() => watch.Stderr.Contains("watching", StringComparison.Ordinal) || watch.HasExited, "watch to start");
         await WaitForObserverAsync(sandbox);
 
         await using (var carol = await TestPeer.JoinAsync(sandbox, "carol"))
         {
-            await CliRun.WaitUntilAsync(() => watch.Stdout.Contains("carol", StringComparison.Ordinal), "the register line");
+            await Poll.UntilAsync(() => watch.Stdout.Contains("carol", StringComparison.Ordinal), "the register line");
         }
 
         watch.Signal(Posix.SIGINT);

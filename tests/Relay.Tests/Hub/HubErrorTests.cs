@@ -1,6 +1,7 @@
 using System.Text;
 using Relay.Protocol;
 using Relay.Protocol.Messages;
+using Relay.Tests.Infrastructure;
 using Xunit;
 
 namespace Relay.Tests.Hub;
@@ -178,12 +179,9 @@ public sealed class HubErrorTests
 
         alice.Close();
         await alice.WaitClosedAsync();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while ((await bob.RequestAsync<HubStatusReplyMessage>(new HubStatusMessage())).PendingAsks > 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the ask of the departed asker is still pending");
-            await Task.Delay(10);
-        }
+        await Poll.UntilAsync(
+            async () => (await bob.RequestAsync<HubStatusReplyMessage>(new HubStatusMessage())).PendingAsks == 0,
+            "the ask of the departed asker to end");
 
         await bob.RequestErrAsync(new ReplyMessage { AskId = "a-1", Text = "nobody listens" }, ErrorCodes.UnknownAsk);
     }

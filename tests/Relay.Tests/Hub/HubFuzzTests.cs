@@ -70,7 +70,7 @@ public sealed class HubFuzzTests(ITestOutputHelper output)
 
         if (crash is not null || !failures.IsEmpty || world.Hub.HasExited)
         {
-            var errors = (await HubLifecycleTests.ReadLogsAsync(world.Sandbox)).Split('\n').Where(l => l.Contains("\"level\":\"error\"", StringComparison.Ordinal) || l.Contains("\"level\":\"warn\"", StringComparison.Ordinal) || l.Contains("peer_dropped_slow", StringComparison.Ordinal));
+            var errors = (await world.Sandbox.ReadLogsAsync()).Split('\n').Where(l => l.Contains("\"level\":\"error\"", StringComparison.Ordinal) || l.Contains("\"level\":\"warn\"", StringComparison.Ordinal) || l.Contains("peer_dropped_slow", StringComparison.Ordinal));
             output.WriteLine("hub warnings and errors logged:\n" + string.Join("\n", errors.Take(5)));
             output.WriteLine("failures:\n" + string.Join("\n", failures.Take(10)));
         }
@@ -87,7 +87,7 @@ public sealed class HubFuzzTests(ITestOutputHelper output)
         {
         }
 
-        var logs = await HubLifecycleTests.ReadLogsAsync(world.Sandbox);
+        var logs = await world.Sandbox.ReadLogsAsync();
         Assert.DoesNotContain("\"hub_error\"", logs, StringComparison.Ordinal);
 
         var sent = fuzzers.Sum(f => f.Result);

@@ -16,7 +16,7 @@ public sealed class HubLifecycleTests
         await using var sandbox = new RelaySandbox();
         var hubs = Enumerable.Range(0, 16).Select(_ => sandbox.StartRelay(["hub"])).ToList();
 
-        await WaitUntilAsync(() => hubs.Count(h => h.HasExited) >= 15, "15 of 16 hubs to exit");
+        await Poll.UntilAsync(() => hubs.Count(h => h.HasExited) >= 15, "15 of 16 hubs to exit", Generous);
         await sandbox.WaitForSocketAsync();
 
         var survivor = Assert.Single(hubs, h => !h.HasExited);
@@ -64,7 +64,7 @@ public sealed class HubLifecycleTests
 
         Assert.False(File.Exists(world.SocketPath));
         Assert.True(await observer.WaitClosedAsync());
-        Assert.Contains(HubLogEvents.HubIdle, await ReadLogsAsync(world.Sandbox), StringComparison.Ordinal);
+        Assert.Contains(HubLogEvents.HubIdle, await world.Sandbox.ReadLogsAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class HubLifecycleTests
         Assert.Equal(0, await world.Hub.WaitForExitAsync(Generous));
         Assert.False(File.Exists(world.SocketPath));
         Assert.True(await alice.WaitClosedAsync());
-        var logs = await ReadLogsAsync(world.Sandbox);
+        var logs = await world.Sandbox.ReadLogsAsync();
         Assert.Contains(HubLogEvents.HubStop, logs, StringComparison.Ordinal);
     }
 
@@ -120,8 +120,8 @@ public sealed class HubLifecycleTests
         await sandbox.WaitForSocketAsync(hub);
 
         Assert.Equal(hub.Pid, await sandbox.HubPidAsync());
-        Assert.Equal(hub.Pid, SessionOf(hub.Pid));
-        Assert.NotEqual(SessionOf(Environment.ProcessId), SessionOf(hub.Pid));
+        Assert.Equal(hub.Pid, ProcFs.SessionOf(hub.Pid));
+        Assert.NotEqual(ProcFs.SessionOf(Environment.ProcessId), ProcFs.SessionOf(hub.Pid));
         for (var fd = 0; fd <= 2; fd++)
         {
             Assert.Equal("/dev/null", new FileInfo($"/proc/{hub.Pid}/fd/{fd}").LinkTarget);
@@ -139,8 +139,8 @@ public sealed class HubLifecycleTests
 
         Assert.NotNull(pid);
         Assert.True(Posix.IsAlive(pid.Value));
-        Assert.Equal(pid.Value, SessionOf(pid.Value));
-        Assert.NotEqual(restart.Pid, ParentOf(pid.Value));
+        Assert.Equal(pid.Value, ProcFs.SessionOf(pid.Value));
+        Assert.NotEqual(restart.Pid, ProcFs.ParentOf(pid.Value));
         Assert.Contains($"pid {pid}", restart.Stdout, StringComparison.Ordinal);
     }
 
@@ -170,43 +170,5 @@ public sealed class HubLifecycleTests
         Assert.Equal(status.StartedAt, later.StartedAt);
         Assert.True(later.UptimeMs - status.UptimeMs >= 290, $"uptime went from {status.UptimeMs} to {later.UptimeMs} ms across a 300 ms wait");
         Assert.False(string.IsNullOrEmpty(status.Version));
-    }
-
-    internal static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Generous;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("timed out waiting for " + what);
-            }
-
-            await Task.Delay(20);
-        }
-    }
-
-    internal static async Task<string> ReadLogsAsync(RelaySandbox sandbox)
-    {
-        var logs = Path.Combine(sandbox.DataDir, "logs");
-        var text = "";
-        foreach (var file in Directory.Exists(logs) ? Directory.GetFiles(logs, "*.log") : [])
-        {
-            text += await File.ReadAllTextAsync(file);
-        }
-
-        return text;
-    }
-
-    private static int SessionOf(int pid) => int.Parse(StatField(pid, 6), System.Globalization.CultureInfo.InvariantCulture);
-
-    private static int ParentOf(int pid) => int.Parse(StatField(pid, 4), System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>Field <paramref name="index"/> (1-based, as in proc(5)) of /proc/&lt;pid&gt;/stat.</summary>
-    private static string StatField(int pid, int index)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var afterName = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return afterName[index - 3];
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Relay.Hub;
 using Relay.Protocol;
 using Relay.Protocol.Messages;
@@ -11,7 +12,7 @@ public sealed class HubRateLimitTests
     [Fact]
     public void The_bucket_allows_a_burst_then_refills_at_the_rate_and_never_beyond_the_burst()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         var bucket = new TokenBucket(burst: 3, ratePerSecond: 2, clock);
 
         Assert.True(bucket.TryTake());
@@ -38,7 +39,7 @@ public sealed class HubRateLimitTests
     [Fact]
     public void A_sustained_flood_gets_exactly_the_rate()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         var bucket = new TokenBucket(burst: 200, ratePerSecond: 100, clock);
         var granted = 0;
         // 10 s of a peer trying 1,000 asks per second, one every millisecond.

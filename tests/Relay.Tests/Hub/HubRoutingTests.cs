@@ -295,12 +295,7 @@ public sealed class HubRoutingTests
         await first.WaitClosedAsync();
 
         // Poll: the hub notices the close on its own receive loop.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while ((await watcher.RequestAsync<PeersMessage>(new ListPeersMessage())).Peers.Any(p => p.Name == "alice"))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "alice never left");
-            await Task.Delay(10);
-        }
+        await watcher.WaitForPeerAsync("alice", listed: false);
 
         var second = await world.PeerAsync("alice");
         Assert.Equal("alice", second.Name);

@@ -70,7 +70,7 @@ public sealed class HubSameUserTests
         Assert.DoesNotContain("timeout", output, StringComparison.Ordinal);
         Assert.DoesNotContain("hub_status_reply", output, StringComparison.Ordinal);
 
-        var logs = await WaitForLogAsync(world.Sandbox, "peer_refused_uid");
+        var logs = await world.Sandbox.WaitForLogAsync("peer_refused_uid");
         var refusal = logs.Split('\n').First(line => line.Contains("peer_refused_uid", StringComparison.Ordinal));
         Assert.Contains($"\"uid\":{OtherUser.Uid}", refusal, StringComparison.Ordinal);
         Assert.Contains("\"pid\":", refusal, StringComparison.Ordinal);
@@ -82,19 +82,4 @@ public sealed class HubSameUserTests
     }
 
     private static string Mode(string path) => "0" + Convert.ToString((int)File.GetUnixFileMode(path), 8);
-
-    private static async Task<string> WaitForLogAsync(RelaySandbox sandbox, string text)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            var logs = await HubLifecycleTests.ReadLogsAsync(sandbox);
-            if (logs.Contains(text, StringComparison.Ordinal) || DateTime.UtcNow > deadline)
-            {
-                return logs;
-            }
-
-            await Task.Delay(50);
-        }
-    }
 }

@@ -1,27 +1,21 @@
 using System.Diagnostics;
 using Relay.Tests.ClaudeCode;
-using Xunit;
+using Relay.Tests.Infrastructure;
 
 namespace Relay.Tests.Inbox;
 
 /// <summary>A fact that needs a real Claude Code CLI with the native inbox (≥ 2.1.224); skipped, loudly, otherwise.</summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class ClaudeInboxFactAttribute : FactAttribute
+public sealed class ClaudeInboxFactAttribute() : LoudSkipFactAttribute(SkipReason)
 {
     private static readonly Version FirstWithInbox = new(2, 1, 224);
     private static readonly Lazy<Version?> CliVersion = new(ReadVersion);
 
-    public ClaudeInboxFactAttribute()
-    {
-        if (!ClaudeCli.IsAvailable)
-        {
-            Skip = ClaudeCli.SkipReason;
-        }
-        else if (CliVersion.Value is not { } version || version < FirstWithInbox)
-        {
-            Skip = $"!!! SKIPPED: Claude Code {CliVersion.Value?.ToString() ?? "(unknown version)"} has no native inbox (needs ≥ {FirstWithInbox}; set CLAUDE_BIN) !!!";
-        }
-    }
+    private static string? SkipReason =>
+        !ClaudeCli.IsAvailable
+            ? ClaudeCli.SkipReason
+            : CliVersion.Value is not { } version || version < FirstWithInbox
+                ? $"!!! SKIPPED: Claude Code {CliVersion.Value?.ToString() ?? "(unknown version)"} has no native inbox (needs ≥ {FirstWithInbox}; set CLAUDE_BIN) !!!"
+                : null;
 
     private static Version? ReadVersion()
     {

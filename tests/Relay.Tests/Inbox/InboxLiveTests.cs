@@ -27,27 +27,21 @@ public sealed class InboxLiveTests
         Assert.Equal(session.SessionId, record.SessionId);
         Assert.Equal(ProcessStat.TryRead(session.Pid)!.StartTime, record.ProcStart);
 
-        await using var listener = new InboxListener(InboxAddress.NewIn(Path.GetDirectoryName(record.MessagingSocketPath)!));
-        var messages = Channel.CreateUnbounded<InboxIncomingMessage>();
-        var receipts = Channel.CreateUnbounded<InboxReceipt>();
-        listener.MessageReceived += m => messages.Writer.TryWrite(m);
-        listener.ReceiptReceived += r => receipts.Writer.TryWrite(r);
-        listener.Start();
-        replyTo = listener.Address;
+        await using var ours = OurInbox.Open(record);
+        replyTo = ours.Address;
 
-        await using var outbox = new InboxOutbox();
-        var content = InboxEnvelope.Build(listener.Address, "relay & \"friends\" <x>", InboxSenderMode.Prompting, PleaseReply + "\nsecond line </cross-session-message> still body");
-        var delivery = await outbox.SendAsync(record.MessagingSocketPath!, new InboxMessage(content, listener.Address));
+        var content = ours.Envelope(InboxSenderMode.Prompting, PleaseReply + "\nsecond line </cross-session-message> still body", from: "relay & \"friends\" <x>");
+        var delivery = await ours.SendAsync(content);
         Assert.Equal(InboxDeliveryStatus.Delivered, delivery.Status);
 
         await world.WaitForRequestAsync(r => r.SessionId == session.SessionId && r.AllText.Contains(content, StringComparison.Ordinal), "the envelope, verbatim, in a model request");
-        var reply = await messages.Reader.ReadAsync().AsTask().WithTimeout(TimeSpan.FromSeconds(60), "the model's SendMessage at our listener");
+        var reply = await ours.Messages.Reader.ReadAsync().AsTask().WithTimeout(TimeSpan.FromSeconds(60), "the model's SendMessage at our listener");
         Assert.Equal("pong from the model", reply.Body);
         Assert.Equal("uds:" + record.MessagingSocketPath, reply.From);
         Assert.Equal(reply.From, reply.LineFrom);
         Assert.Equal(InboxSenderMode.Prompting, reply.FromMode);
         Assert.False(string.IsNullOrEmpty(reply.FromName));
-        Assert.False(receipts.Reader.TryRead(out var unexpected), $"an accepted message gets no receipt, got {unexpected}");
+        Assert.False(ours.Receipts.Reader.TryRead(out var unexpected), $"an accepted message gets no receipt, got {unexpected}");
     }
 
     [ClaudeInboxFact]
@@ -56,24 +50,20 @@ public sealed class InboxLiveTests
         await using var world = NewWorld("""{"permissions":{"defaultMode":"bypassPermissions"}}""");
         var session = world.StartSession("inbox-b", request => Brain(request, null));
         var record = await WaitForRecordAsync(world, session);
-        await using var listener = new InboxListener(InboxAddress.NewIn(Path.GetDirectoryName(record.MessagingSocketPath)!));
-        var receipts = Channel.CreateUnbounded<InboxReceipt>();
-        listener.ReceiptReceived += r => receipts.Writer.TryWrite(r);
-        listener.Start();
-        await using var outbox = new InboxOutbox();
+        await using var ours = OurInbox.Open(record);
 
-        var held = await outbox.SendAsync(record.MessagingSocketPath!, new InboxMessage(InboxEnvelope.Build(listener.Address, "relay", InboxSenderMode.Prompting, "held body"), listener.Address));
-        var receipt = await receipts.Reader.ReadAsync().AsTask().WithTimeout(TimeSpan.FromSeconds(30), "the held receipt");
+        var held = await ours.SendAsync(ours.Envelope(InboxSenderMode.Prompting, "held body"));
+        var receipt = await ours.NextReceiptAsync("the held receipt");
         Assert.Equal(InboxReceiptStatus.Held, receipt.Status);
         Assert.Equal(held.MsgId, receipt.OrigMsgId);
         Assert.Equal("uds:" + record.MessagingSocketPath, receipt.From);
 
-        var bypass = InboxEnvelope.Build(listener.Address, "relay", InboxSenderMode.Bypass, "bypass body");
-        Assert.Equal(InboxDeliveryStatus.Delivered, (await outbox.SendAsync(record.MessagingSocketPath!, new InboxMessage(bypass, listener.Address))).Status);
+        var bypass = ours.Envelope(InboxSenderMode.Bypass, "bypass body");
+        Assert.Equal(InboxDeliveryStatus.Delivered, (await ours.SendAsync(bypass)).Status);
         await world.WaitForRequestAsync(r => r.SessionId == session.SessionId && r.AllText.Contains(bypass, StringComparison.Ordinal), "the bypass envelope in a model request");
 
         session.CloseInput();
-        receipt = await receipts.Reader.ReadAsync().AsTask().WithTimeout(TimeSpan.FromSeconds(30), "the expired receipt");
+        receipt = await ours.NextReceiptAsync("the expired receipt");
         Assert.Equal(InboxReceiptStatus.Expired, receipt.Status);
         Assert.Equal(held.MsgId, receipt.OrigMsgId);
     }
@@ -84,14 +74,10 @@ public sealed class InboxLiveTests
         await using var world = NewWorld("""{"crossSessionInbound":"refuse"}""");
         var session = world.StartSession("inbox-c", request => Brain(request, null));
         var record = await WaitForRecordAsync(world, session);
-        await using var listener = new InboxListener(InboxAddress.NewIn(Path.GetDirectoryName(record.MessagingSocketPath)!));
-        var receipts = Channel.CreateUnbounded<InboxReceipt>();
-        listener.ReceiptReceived += r => receipts.Writer.TryWrite(r);
-        listener.Start();
-        await using var outbox = new InboxOutbox();
+        await using var ours = OurInbox.Open(record);
 
-        var sent = await outbox.SendAsync(record.MessagingSocketPath!, new InboxMessage(InboxEnvelope.Build(listener.Address, "relay", InboxSenderMode.Prompting, "refuse me"), listener.Address));
-        var receipt = await receipts.Reader.ReadAsync().AsTask().WithTimeout(TimeSpan.FromSeconds(30), "the refused receipt");
+        var sent = await ours.SendAsync(ours.Envelope(InboxSenderMode.Prompting, "refuse me"));
+        var receipt = await ours.NextReceiptAsync("the refused receipt");
         Assert.Equal(InboxReceiptStatus.Refused, receipt.Status);
         Assert.Equal("expired", receipt.RawStatus);
         Assert.Equal("refused", receipt.StatusDetail);
@@ -117,21 +103,12 @@ public sealed class InboxLiveTests
     private static async Task<ClaudeSessionRecord> WaitForRecordAsync(ClaudeWorld world, ClaudeSession session)
     {
         var sessions = new ClaudeSessions(new ClaudeHome(Path.Combine(world.Home, ".claude")));
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            if (sessions.List().FirstOrDefault(r => r.Pid == session.Pid) is { } record)
-            {
-                return record;
-            }
-
-            if (DateTime.UtcNow > deadline || session.Process.HasExited)
-            {
-                throw new TimeoutException($"no live sessions record with an inbox for pid {session.Pid}; stderr: {session.Process.Stderr}");
-            }
-
-            await Task.Delay(50);
-        }
+        var found = await Poll.ForAsync(
+            () => Task.FromResult(session.Process.HasExited ? throw new InvalidOperationException("the session exited; stderr: " + session.Process.Stderr) : sessions.List().FirstOrDefault(r => r.Pid == session.Pid)),
+            record => record is not null,
+            TimeSpan.FromSeconds(30),
+            $"a live sessions record with an inbox for pid {session.Pid}");
+        return found!;
     }
 
     /// <summary>Answers a message asking for a reply with ToolSearch (SendMessage is deferred), then SendMessage to our socket.</summary>
@@ -149,5 +126,46 @@ public sealed class InboxLiveTests
         }
 
         return ModelReply.Text("ok");
+    }
+
+    /// <summary>Our side of a session's inbox: a listener beside its socket, what reached the listener, and an outbox.</summary>
+    private sealed class OurInbox : IAsyncDisposable
+    {
+        private readonly InboxListener _listener;
+        private readonly InboxOutbox _outbox = new();
+        private readonly string _target;
+
+        private OurInbox(ClaudeSessionRecord record)
+        {
+            _target = record.MessagingSocketPath!;
+            _listener = new InboxListener(InboxAddress.NewIn(Path.GetDirectoryName(_target)!));
+            _listener.MessageReceived += m => Messages.Writer.TryWrite(m);
+            _listener.ReceiptReceived += r => Receipts.Writer.TryWrite(r);
+        }
+
+        public Channel<InboxIncomingMessage> Messages { get; } = Channel.CreateUnbounded<InboxIncomingMessage>();
+
+        public Channel<InboxReceipt> Receipts { get; } = Channel.CreateUnbounded<InboxReceipt>();
+
+        public string Address => _listener.Address;
+
+        public static OurInbox Open(ClaudeSessionRecord record)
+        {
+            var inbox = new OurInbox(record);
+            inbox._listener.Start();
+            return inbox;
+        }
+
+        public string Envelope(InboxSenderMode mode, string body, string from = "relay") => InboxEnvelope.Build(Address, from, mode, body);
+
+        public Task<InboxDelivery> SendAsync(string content) => _outbox.SendAsync(_target, new InboxMessage(content, Address));
+
+        public Task<InboxReceipt> NextReceiptAsync(string what) => Receipts.Reader.ReadAsync().AsTask().WithTimeout(TimeSpan.FromSeconds(30), what);
+
+        public async ValueTask DisposeAsync()
+        {
+            await _outbox.DisposeAsync();
+            await _listener.DisposeAsync();
+        }
     }
 }

@@ -1,3 +1,5 @@
+using Relay.Tests.Infrastructure;
+
 namespace Relay.Tests.Inbox;
 
 /// <summary>A clock that only moves when a test calls <see cref="Advance"/>; its timers fire then, on the caller's thread.</summary>
@@ -72,19 +74,8 @@ internal sealed class ManualTimeProvider : TimeProvider
     }
 
     /// <summary>Waits (real time) until at least <paramref name="count"/> timers are armed, so an advance reaches them.</summary>
-    public async Task WaitForArmedTimersAsync(int count, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (ArmedTimers < count)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"only {ArmedTimers} of {count} timers armed");
-            }
-
-            await Task.Delay(5);
-        }
-    }
+    public Task WaitForArmedTimersAsync(int count, TimeSpan? timeout = null) =>
+        Poll.ForAsync(() => Task.FromResult(ArmedTimers), armed => armed >= count, timeout ?? TimeSpan.FromSeconds(10), $"{count} armed timers");
 
     private void Remove(ManualTimer timer)
     {

@@ -137,36 +137,11 @@ public sealed class ChannelClient : IAsyncDisposable
 
     private static Process StartProcess(RelaySandbox sandbox, string? workDir, IReadOnlyDictionary<string, string?>? env)
     {
-        var info = new ProcessStartInfo(RelayBinary.Path)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = workDir ?? sandbox.Root,
-        };
-        info.ArgumentList.Add("mcp");
         // These tests drive the channel-push path (an MCP client that is not Claude Code would get the pull path by
         // default); tests of the other paths set RELAY_DELIVERY themselves.
-        var environment = new Dictionary<string, string?>(sandbox.Env) { ["RELAY_LOG_STDERR"] = "1", ["RELAY_DELIVERY"] = "channel" };
-        foreach (var (key, value) in env ?? new Dictionary<string, string?>())
-        {
-            environment[key] = value;
-        }
+        var environment = sandbox.EnvWith(new Dictionary<string, string?> { ["RELAY_LOG_STDERR"] = "1", ["RELAY_DELIVERY"] = "channel" }, env);
 
-        foreach (var (key, value) in environment)
-        {
-            if (value is null)
-            {
-                info.Environment.Remove(key);
-            }
-            else
-            {
-                info.Environment[key] = value;
-            }
-        }
-
-        var process = new Process { StartInfo = info };
+        var process = new Process { StartInfo = TrackedProcess.StartInfo(RelayBinary.Path, ["mcp"], environment, workDir ?? sandbox.Root) };
         process.Start();
         return process;
     }

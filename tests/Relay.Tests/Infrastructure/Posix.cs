@@ -1,62 +1,37 @@
-using System.Runtime.InteropServices;
+using Relay.Hub;
+using Relay.Protocol;
 
 namespace Relay.Tests.Infrastructure;
 
-/// <summary>The few libc calls tests need: signals by exact pid.</summary>
-public static partial class Posix
+/// <summary>Signals by exact pid for tests (the product's <see cref="ProcessControl"/>), plus the signal numbers tests send.</summary>
+public static class Posix
 {
     public const int SIGINT = 2;
-    public const int SIGKILL = 9;
-    public const int SIGTERM = 15;
+    public const int SIGKILL = ProcessControl.SIGKILL;
+    public const int SIGTERM = ProcessControl.SIGTERM;
     public const int SIGSTOP = 19;
     public const int SIGCONT = 18;
 
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int KillNative(int pid, int signal);
-
-    [DllImport("libc", EntryPoint = "geteuid")]
-    private static extern uint GetEffectiveUid();
-
     /// <summary>This process's effective uid.</summary>
-    public static uint EffectiveUid() => GetEffectiveUid();
+    public static uint EffectiveUid() => Libc.EffectiveUid;
 
     /// <summary>Sends <paramref name="signal"/> to exactly <paramref name="pid"/>; false when it no longer exists.</summary>
-    public static bool Kill(int pid, int signal) => pid > 0 && KillNative(pid, signal) == 0;
+    public static bool Kill(int pid, int signal) => ProcessControl.Signal(pid, signal);
 
-    public static bool IsAlive(int pid)
-    {
-        if (pid <= 0 || KillNative(pid, 0) != 0)
-        {
-            return false;
-        }
-
-        // A zombie still answers kill(0); treat it as gone.
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var close = stat.LastIndexOf(')');
-            return close < 0 || close + 2 >= stat.Length || stat[close + 2] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
+    /// <summary>True while <paramref name="pid"/> exists and is not a zombie.</summary>
+    public static bool IsAlive(int pid) => ProcessControl.IsAlive(pid);
 
     /// <summary>Waits until <paramref name="pid"/> is gone; false on timeout.</summary>
     public static async Task<bool> WaitForExitAsync(int pid, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (IsAlive(pid))
+        try
         {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(10);
+            await Poll.UntilAsync(() => !IsAlive(pid), $"process {pid} to exit", timeout);
+            return true;
         }
-
-        return true;
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 }

@@ -110,6 +110,13 @@ public sealed class RawHubClient : IAsyncDisposable
         return err;
     }
 
+    /// <summary>Polls the hub's peer list until <paramref name="name"/> is (or, with <paramref name="listed"/> false, is no longer) in it.</summary>
+    public Task WaitForPeerAsync(string name, bool listed = true) =>
+        Poll.UntilAsync(
+            async () => (await RequestAsync<PeersMessage>(new ListPeersMessage())).Peers.Any(p => p.Name == name) == listed,
+            name + (listed ? " to be listed" : " to leave the peer list"),
+            DefaultWait);
+
     public string NewReqId() => "q" + Interlocked.Increment(ref _nextReqId);
 
     /// <summary>The next line from the hub, parsed. Throws when none comes in time or the connection closed first.</summary>

@@ -57,18 +57,41 @@ public sealed class RelaySandbox : IAsyncDisposable
         return dir;
     }
 
+    /// <summary>Where relay processes of this sandbox write their log files.</summary>
+    public string LogsDir => System.IO.Path.Combine(DataDir, "logs");
+
+    /// <summary>All log files of this sandbox's data dir, concatenated (empty when there are none yet).</summary>
+    public async Task<string> ReadLogsAsync()
+    {
+        var text = "";
+        foreach (var file in Directory.Exists(LogsDir) ? Directory.GetFiles(LogsDir, "*.log") : [])
+        {
+            text += await File.ReadAllTextAsync(file);
+        }
+
+        return text;
+    }
+
+    /// <summary>Waits until the logs hold <paramref name="text"/> and returns them.</summary>
+    public Task<string> WaitForLogAsync(string text, TimeSpan? timeout = null) =>
+        Poll.ForAsync(ReadLogsAsync, logs => logs.Contains(text, StringComparison.Ordinal), timeout ?? Poll.DefaultTimeout, "the log line " + text);
+
+    /// <summary>This sandbox's environment with <paramref name="layers"/> laid over it in order (a null value removes a variable).</summary>
+    public Dictionary<string, string?> EnvWith(params IReadOnlyDictionary<string, string?>?[] layers)
+    {
+        var env = new Dictionary<string, string?>(Env);
+        foreach (var (key, value) in layers.SelectMany(layer => layer ?? new Dictionary<string, string?>()))
+        {
+            env[key] = value;
+        }
+
+        return env;
+    }
+
     /// <summary>Starts a relay process with this sandbox's environment; it is stopped when the sandbox is disposed.</summary>
     public TrackedProcess StartRelay(IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? extraEnv = null, bool redirectStdin = true)
     {
-        var env = new Dictionary<string, string?>(Env);
-        if (extraEnv is not null)
-        {
-            foreach (var (key, value) in extraEnv)
-            {
-                env[key] = value;
-            }
-        }
-
+        var env = EnvWith(extraEnv);
         var process = TrackedProcess.StartRelay(args, env, workingDirectory ?? Root, redirectStdin);
         Track(process);
         return process;
@@ -144,34 +167,6 @@ public sealed class RelaySandbox : IAsyncDisposable
         }
     }
 
-    /// <summary>Live processes with an argument inside this sandbox's root (a hub spawned with its data dir).</summary>
-    private List<int> ProcessesNamingRoot()
-    {
-        var prefix = Root + "/";
-        var found = new List<int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(System.IO.Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
-            {
-                continue;
-            }
-
-            try
-            {
-                var args = File.ReadAllText(System.IO.Path.Combine(dir, "cmdline")).Split('\0');
-                if (args.Any(arg => arg.StartsWith(prefix, StringComparison.Ordinal)) && Posix.IsAlive(pid))
-                {
-                    found.Add(pid);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-            }
-        }
-
-        return found;
-    }
-
     public async ValueTask DisposeAsync()
     {
         List<TrackedProcess> processes;
@@ -200,7 +195,7 @@ public sealed class RelaySandbox : IAsyncDisposable
         // (`relay hub --detach --data-dir <dir>`), so this sandbox's unique root finds exactly those.
         for (var round = 0; round < 5; round++)
         {
-            var strays = ProcessesNamingRoot();
+            var strays = ProcFs.LiveProcessesWhere(args => args.Any(arg => arg.StartsWith(Root + "/", StringComparison.Ordinal)));
             if (strays.Count == 0)
             {
                 break;

@@ -47,7 +47,8 @@ public sealed class TrackedProcess : IAsyncDisposable
     /// <summary>Raised for each stdout line as it arrives.</summary>
     public event Action<string>? StdoutLine;
 
-    public static TrackedProcess Start(string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env = null, string? workingDirectory = null, bool redirectStdin = true)
+    /// <summary>How tests start a process: no shell, UTF-8 output captured, <paramref name="env"/> applied (null removes).</summary>
+    public static ProcessStartInfo StartInfo(string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env = null, string? workingDirectory = null, bool redirectStdin = true)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -64,21 +65,24 @@ public sealed class TrackedProcess : IAsyncDisposable
             info.ArgumentList.Add(arg);
         }
 
-        if (env is not null)
+        foreach (var (key, value) in env ?? new Dictionary<string, string?>())
         {
-            foreach (var (key, value) in env)
+            if (value is null)
             {
-                if (value is null)
-                {
-                    info.Environment.Remove(key);
-                }
-                else
-                {
-                    info.Environment[key] = value;
-                }
+                info.Environment.Remove(key);
+            }
+            else
+            {
+                info.Environment[key] = value;
             }
         }
 
+        return info;
+    }
+
+    public static TrackedProcess Start(string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env = null, string? workingDirectory = null, bool redirectStdin = true)
+    {
+        var info = StartInfo(fileName, args, env, workingDirectory, redirectStdin);
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var tracked = new TrackedProcess(process);
         process.OutputDataReceived += (_, e) =>

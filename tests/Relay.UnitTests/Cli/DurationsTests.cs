@@ -56,14 +56,22 @@ public sealed class DurationsTests
     public void Format_is_compact(long milliseconds, string text) => Assert.Equal(text, Durations.Format(TimeSpan.FromMilliseconds(milliseconds)));
 
     [Fact]
-    public void CliDurations_wants_a_positive_duration_and_fails_with_bad_args_naming_the_option()
+    public void DurationOption_wants_a_positive_duration_and_fails_with_bad_args_naming_the_option()
     {
-        Assert.Equal(TimeSpan.FromSeconds(30), CliDurations.Parse("--wait", "30s"));
+        Assert.Equal(TimeSpan.FromSeconds(30), DurationOption.Parse("--wait", "30s"));
         foreach (var text in new[] { "0s", "soon" })
         {
-            var error = Assert.Throws<CliError>(() => CliDurations.Parse("--wait", text));
+            var error = Assert.Throws<CliError>(() => DurationOption.Parse("--wait", text));
             Assert.Equal(ErrorCodes.BadArgs, error.Code);
             Assert.StartsWith($"--wait: '{text}' is not a duration", error.Message, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void DurationOption_takes_zero_only_where_it_is_allowed()
+    {
+        Assert.Equal(TimeSpan.Zero, DurationOption.Parse("--idle-exit", "0", allowZero: true));
+        Assert.Throws<CliError>(() => DurationOption.Parse("--idle-exit", "soon", allowZero: true));
+        Assert.Throws<CliError>(() => DurationOption.Parse("--wait", "0"));
     }
 }
