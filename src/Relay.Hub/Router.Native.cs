@@ -188,7 +188,7 @@ internal sealed partial class Router
         native.Successor = channel;
         foreach (var ask in PendingAsks.MoveAll(native, channel))
         {
-            native.AsksTo.Remove(ask.AskId);
+            // Still held by the native peer: Remove clears it there, at its asker and its timer.
             _pending.Remove(ask);
             EndAsk(ask, ErrorCodes.PeerGone, $"{ask.Target.Name} left before replying", HubLogEvents.AskPeerGone, HubEvents.PeerGone);
         }
