@@ -124,6 +124,19 @@ internal sealed class CrossHostWorld : IAsyncDisposable
         }
 
         await Lab.DisposeAsync();
+        if (Environment.GetEnvironmentVariable("RELAY_TEST_KEEP_LOGS") is { Length: > 0 } keep)
+        {
+            foreach (var host in new[] { A, B })
+            {
+                var target = Path.Combine(keep, host.Name);
+                Directory.CreateDirectory(target);
+                foreach (var file in Directory.EnumerateFiles(host.Sandbox.DataDir, "*.log", SearchOption.AllDirectories))
+                {
+                    File.Copy(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
+                }
+            }
+        }
+
         await A.Sandbox.DisposeAsync();
         await B.Sandbox.DisposeAsync();
         await Store.DisposeAsync();
