@@ -47,7 +47,7 @@ internal sealed class InboxConsumer
                 {
                     if (msg.Data is { } data)
                     {
-                        Handle(data, msg.Metadata?.Timestamp);
+                        Handle(msg.Subject, data, msg.Metadata?.Timestamp);
                     }
 
                     await msg.AckAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -62,7 +62,7 @@ internal sealed class InboxConsumer
         }
     }
 
-    private void Handle(byte[] data, DateTimeOffset? storedAt)
+    private void Handle(string subject, byte[] data, DateTimeOffset? storedAt)
     {
         BridgeEnvelope? envelope;
         try
@@ -77,6 +77,13 @@ internal sealed class InboxConsumer
 
         if (envelope is null || !NatsNames.IsValidToken(envelope.FromHost))
         {
+            return;
+        }
+
+        // The subject's sender is what NATS permissions vouch for; a body claiming another host is dropped.
+        if (NatsNames.SenderOf(subject) != envelope.FromHost)
+        {
+            _log.Event(LogLevel.Warn, "nats_forged_envelope", ("subject", subject), ("from_host", envelope.FromHost));
             return;
         }
 

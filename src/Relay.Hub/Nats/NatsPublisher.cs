@@ -49,7 +49,7 @@ internal sealed class NatsPublisher : IBridgeSender
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(envelope, NatsJsonContext.Default.BridgeEnvelope);
         var msgId = LocalHost + "-" + Guid.NewGuid().ToString("N");
-        if (!_queue.Writer.TryWrite(new Outgoing(NatsNames.Inbox(_space, host, envelope.Type), body, deadline, msgId)))
+        if (!_queue.Writer.TryWrite(new Outgoing(NatsNames.Inbox(_space, host, envelope.Type, LocalHost), body, deadline, msgId)))
         {
             _log.Event(LogLevel.Warn, "nats_queue_full", ("type", envelope.Type), ("ask_id", envelope.AskId), ("host", host));
         }
