@@ -130,6 +130,7 @@ internal sealed partial class Router
             PendingAsks = _pending.Count,
             Observers = _observers.Count,
             Version = HubVersion.Text,
+            Nats = NatsStatusNow(),
         });
 
     private void OnRename(IPeer connection, RenameMessage message)

@@ -25,6 +25,7 @@ internal sealed class PresenceSync : IDisposable
     private readonly Lock _seenGate = new();
     private readonly PresenceLiveness _liveness;
     private readonly HashSet<string> _published = new(StringComparer.Ordinal);
+    private readonly Queue<long> _skewSamples = new();
     private long _lastWatchEventTicks;
 
     public PresenceSync(Router router, NatsSettings settings, IBridgeSender sender)
@@ -36,6 +37,18 @@ internal sealed class PresenceSync : IDisposable
     }
 
     private TimeSpan Heartbeat => _settings.PresenceTtl / 3;
+
+    /// <summary>This hub's clock minus the NATS server's (transit included), from its own heartbeats; null before the first.</summary>
+    public long? ClockSkewMs
+    {
+        get
+        {
+            lock (_seenGate)
+            {
+                return _skewSamples.Count == 0 ? null : _skewSamples.Min();
+            }
+        }
+    }
 
     /// <summary>The local peers changed: publish now (non-blocking; safe under the router lock).</summary>
     public void Poke()
@@ -164,6 +177,16 @@ internal sealed class PresenceSync : IDisposable
                 lock (_seenGate)
                 {
                     _liveness.OwnHeard(DateTimeOffset.UtcNow - (ownAge > TimeSpan.Zero ? ownAge : TimeSpan.Zero));
+                    if (entry.Created != default)
+                    {
+                        // Our clock at arrival minus the server's at write: the skew plus transit. Transit only adds,
+                        // so the smallest of the recent samples is the best estimate.
+                        _skewSamples.Enqueue((long)ownAge.TotalMilliseconds);
+                        if (_skewSamples.Count > 8)
+                        {
+                            _skewSamples.Dequeue();
+                        }
+                    }
                 }
             }
 

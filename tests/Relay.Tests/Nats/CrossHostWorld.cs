@@ -18,6 +18,7 @@ internal sealed class CrossHostWorld : IAsyncDisposable
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(45);
 
     private readonly List<RawHubClient> _clients = [];
+    private readonly List<RelaySandbox> _extra = [];
 
     private CrossHostWorld(NetLab lab, RelaySandbox store, Host a, Host b, List<TrackedProcess> servers)
     {
@@ -76,7 +77,7 @@ internal sealed class CrossHostWorld : IAsyncDisposable
         }
     }
 
-    private static async Task<Host> StartHostAsync(NetLab lab, string name, string urls, int replicas, List<RelaySandbox> sandboxes, bool secured)
+    private static async Task<Host> StartHostAsync(NetLab lab, string name, string urls, int replicas, List<RelaySandbox> sandboxes, bool secured, IEnumerable<string>? extraArgs = null)
     {
         var ns = await lab.AddHostAsync();
         var sandbox = new RelaySandbox(TimeSpan.Zero);
@@ -94,9 +95,25 @@ internal sealed class CrossHostWorld : IAsyncDisposable
             args.AddRange(["--nats-user", name, "--nats-password", SpaceAccounts.Password(name)]);
         }
 
+        args.AddRange(extraArgs ?? []);
+
         var hub = lab.Start(ns, RelayBinary.Path, args, env, sandbox.Root);
         await sandbox.WaitForSocketAsync(hub, TimeSpan.FromSeconds(30));
         return new Host(name, ns, sandbox, hub);
+    }
+
+    /// <summary>One more host on the lab, its hub joining the single server as NATS user <paramref name="user"/> with <paramref name="password"/>.</summary>
+    public async Task<Host> AddHostAsync(string name, string user, string password)
+    {
+        var sandboxes = new List<RelaySandbox>();
+        try
+        {
+            return await StartHostAsync(Lab, name, NetLab.Url, 1, sandboxes, secured: false, ["--nats-user", user, "--nats-password", password]);
+        }
+        finally
+        {
+            _extra.AddRange(sandboxes);
+        }
     }
 
     public async Task<RawHubClient> PeerAsync(Host host, string name)
@@ -204,6 +221,11 @@ internal sealed class CrossHostWorld : IAsyncDisposable
                     File.Copy(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
                 }
             }
+        }
+
+        foreach (var sandbox in _extra)
+        {
+            await sandbox.DisposeAsync();
         }
 
         await A.Sandbox.DisposeAsync();

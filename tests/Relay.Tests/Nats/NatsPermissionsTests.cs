@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Relay.Protocol.Messages;
+using Relay.Tests.Cli;
 using Relay.Tests.Infrastructure;
 using Xunit;
 
@@ -45,5 +47,58 @@ public sealed class NatsPermissionsTests
         await bob.ExpectNoMessageAsync(TimeSpan.FromSeconds(2));
         var peers = await alice.RequestAsync<PeersMessage>(new ListPeersMessage());
         Assert.DoesNotContain(peers.Peers, p => p.Name == "mallory");
+    }
+
+    private static JsonElement Check(CliResult result, string name) =>
+        result.Json().GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
+
+    private static string Text(JsonElement element, string property) => element.GetProperty(property).GetString()!;
+
+    [NetLabFact]
+    public async Task DoctorChecksTheSpaceTheClockAndRefusedCredentials()
+    {
+        await using var world = await CrossHostWorld.StartAsync(secured: true);
+        await world.PeerAsync(world.A, "alice");
+        var bob = await world.PeerAsync(world.B, "bob");
+        await CrossHostWorld.WaitForPeerAsync(bob, "alice", "ha");
+
+        var deadline = DateTime.UtcNow + CrossHostWorld.Wait;
+        CliResult ok;
+        while (true)
+        {
+            ok = await world.A.Sandbox.RunAsync(["doctor", "--json"]);
+            if (Text(Check(ok, "nats clock"), "status") == "ok" || DateTime.UtcNow > deadline)
+            {
+                break;
+            }
+
+            await Task.Delay(500);
+        }
+
+        var nats = Check(ok, "nats");
+        Assert.Equal("ok", Text(nats, "status"));
+        Assert.StartsWith("host ha joined space test via ", Text(nats, "message"), StringComparison.Ordinal);
+        Assert.EndsWith(", 1 remote peer(s)", Text(nats, "message"), StringComparison.Ordinal);
+        Assert.Equal("ok", Text(Check(ok, "nats clock"), "status"));
+        Assert.StartsWith("within ", Text(Check(ok, "nats clock"), "message"), StringComparison.Ordinal);
+
+        // A hub whose password the server refuses: doctor says so and points at the credentials.
+        var intruder = await world.AddHostAsync("hc", "hb", "wrong");
+        deadline = DateTime.UtcNow + CrossHostWorld.Wait;
+        JsonElement refused;
+        while (true)
+        {
+            refused = Check(await intruder.Sandbox.RunAsync(["doctor", "--json"]), "nats");
+            if (Text(refused, "message").Contains("Authorization", StringComparison.OrdinalIgnoreCase) || DateTime.UtcNow > deadline)
+            {
+                break;
+            }
+
+            await Task.Delay(500);
+        }
+
+        Assert.Equal("fail", Text(refused, "status"));
+        Assert.StartsWith("the NATS server refused this hub's credentials: ", Text(refused, "message"), StringComparison.Ordinal);
+        Assert.Contains("--nats-user", Text(refused, "fix"), StringComparison.Ordinal);
     }
 }
