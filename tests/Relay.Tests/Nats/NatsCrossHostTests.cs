@@ -26,6 +26,11 @@ public sealed class NatsCrossHostTests
         var own = (await alice.RequestAsync<PeersMessage>(new ListPeersMessage())).Peers.Single(p => p.Name == "alice");
         Assert.Equal("ha", own.Host);
 
+        // hb's observer (what `relay watch` shows) names the remote asker with its host.
+        var observer = await RawHubClient.ConnectAsync(world.B.Sandbox.SocketPath);
+        await using var observing = observer;
+        await observer.RequestAsync<AckMessage>(new WatchMessage { ProtocolVersion = ProtocolVersion.Current });
+
         // name@host
         var ack = await alice.RequestAsync<AckMessage>(new AskMessage { To = "bob@hb", Question = "token shape?", AskId = "a-1", ThreadId = "t-1" });
         Assert.Equal("a-1", ack.AskId);
@@ -38,6 +43,17 @@ public sealed class NatsCrossHostTests
         Assert.Equal("a-1", reply.AskId);
         Assert.Equal("bob@hb", reply.From);
         Assert.Equal("exp is in seconds", reply.Text);
+        var watched = new List<HubEventMessage>();
+        while (!watched.Any(e => e.Event == "reply"))
+        {
+            if (await observer.NextAsync(Wait) is HubEventMessage e && e.AskId == incoming.AskId)
+            {
+                watched.Add(e);
+            }
+        }
+
+        Assert.Contains(watched, e => e.Event == "ask" && e.From == "alice@ha" && e.To == "bob");
+        Assert.Contains(watched, e => e.Event == "reply" && e.From == "bob" && e.To == "alice@ha");
 
         // A plain name works while it is unambiguous, and the other way round too.
         await alice.RequestAsync<AckMessage>(new AskMessage { To = "bob", Question = "again?", AskId = "a-2" });
