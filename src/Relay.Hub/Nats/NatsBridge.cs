@@ -141,7 +141,14 @@ public sealed class NatsBridge : IAsyncDisposable
             }
             catch (Exception ex) when (ex is NatsException or TimeoutException or IOException)
             {
-                _lastError = ex.Message;
+                // The outer message is often only "can not connect"; the server's reason is inside.
+                var reasons = new List<string>();
+                for (Exception? e = ex; e is not null; e = e.InnerException)
+                {
+                    reasons.Add(e.Message);
+                }
+
+                _lastError = string.Join(": ", reasons.Distinct(StringComparer.Ordinal));
                 if (attempt++ == 0)
                 {
                     _log.Event(LogLevel.Warn, "nats_unreachable", ("urls", string.Join(',', _settings.Urls)), ("error", ex.Message));
