@@ -131,6 +131,7 @@ internal sealed partial class Router
             PendingAsks = _pending.Count,
             Observers = _observers.Count,
             Version = RelayVersion.Text,
+            Nats = NatsStatusNow(),
         });
 
     private void OnRename(IPeer connection, RenameMessage message)

@@ -22,6 +22,20 @@ internal sealed partial class Router
     /// <summary>Called (under the router lock; must not block) when the set of local peers or their fields change.</summary>
     public Action? LocalPeersChanged { get; set; }
 
+    /// <summary>The NATS bridge's state for <c>hub_status</c> (called under the router lock; must not block).</summary>
+    public Func<NatsStatusInfo>? NatsStatus { get; set; }
+
+    private NatsStatusInfo? NatsStatusNow()
+    {
+        if (NatsStatus?.Invoke() is not { } status)
+        {
+            return null;
+        }
+
+        status.RemotePeers = _remotes.Count;
+        return status;
+    }
+
     /// <summary>Snapshot of the local peers for the presence bucket.</summary>
     public List<PresenceRecord> LocalPresence(string host)
     {

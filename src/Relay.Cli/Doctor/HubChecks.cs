@@ -19,7 +19,7 @@ internal static class HubChecks
         {
             HubState.Missing => [DoctorCheck.Ok(stale, "no socket file left behind"), notRunning],
             HubState.Stale => [DoctorCheck.Fail(stale, $"{socket} exists but nothing answers ({probe.Detail}); a hub died without cleaning up", $"rm {FileChecks.Quote(socket)}   # the next session starts a fresh hub"), notRunning],
-            HubState.Live => [DoctorCheck.Ok(stale, "the socket belongs to a live hub"), Describe(probe)],
+            HubState.Live => [DoctorCheck.Ok(stale, "the socket belongs to a live hub"), Describe(probe), .. NatsChecks.Run(probe.Status?.Nats)],
             HubState.Mismatch => [
                 DoctorCheck.Ok(stale, "the socket belongs to a live hub"),
                 new DoctorCheck

@@ -25,6 +25,17 @@ internal sealed class InboxConsumer
         _sender = sender;
     }
 
+    /// <summary>
+    /// Pull requests live 5 s with a heartbeat every second: when the node holding them dies (a cluster losing a
+    /// node), the client notices within seconds and pulls again from another node, instead of after the default 30 s.
+    /// </summary>
+    private static readonly NatsJSConsumeOpts ConsumeOpts = new()
+    {
+        MaxMsgs = 512,
+        Expires = TimeSpan.FromSeconds(5),
+        IdleHeartbeat = TimeSpan.FromSeconds(1),
+    };
+
     /// <summary>Consumes until cancelled; a consume that fails is started again.</summary>
     public async Task RunAsync(INatsJSConsumer consumer, CancellationToken cancellationToken)
     {
@@ -32,11 +43,11 @@ internal sealed class InboxConsumer
         {
             try
             {
-                await foreach (var msg in consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, new NatsJSConsumeOpts { MaxMsgs = 512 }, cancellationToken).ConfigureAwait(false))
+                await foreach (var msg in consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, ConsumeOpts, cancellationToken).ConfigureAwait(false))
                 {
                     if (msg.Data is { } data)
                     {
-                        Handle(data, msg.Metadata?.Timestamp);
+                        Handle(msg.Subject, data, msg.Metadata?.Timestamp);
                     }
 
                     await msg.AckAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -51,7 +62,7 @@ internal sealed class InboxConsumer
         }
     }
 
-    private void Handle(byte[] data, DateTimeOffset? storedAt)
+    private void Handle(string subject, byte[] data, DateTimeOffset? storedAt)
     {
         BridgeEnvelope? envelope;
         try
@@ -66,6 +77,13 @@ internal sealed class InboxConsumer
 
         if (envelope is null || !NatsNames.IsValidToken(envelope.FromHost))
         {
+            return;
+        }
+
+        // The subject's sender is what NATS permissions vouch for; a body claiming another host is dropped.
+        if (NatsNames.SenderOf(subject) != envelope.FromHost)
+        {
+            _log.Event(LogLevel.Warn, "nats_forged_envelope", ("subject", subject), ("from_host", envelope.FromHost));
             return;
         }
 

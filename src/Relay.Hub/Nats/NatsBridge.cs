@@ -4,6 +4,7 @@ using NATS.Client.JetStream.Models;
 using NATS.Client.KeyValueStore;
 using NLog;
 using Relay.Protocol;
+using Relay.Protocol.Messages;
 
 namespace Relay.Hub.Nats;
 
@@ -28,6 +29,8 @@ public sealed class NatsBridge : IAsyncDisposable
     private Task? _run;
     private NatsConnection? _connection;
     private INatsKVStore? _store;
+    private volatile bool _joined;
+    private volatile string? _lastError;
 
     internal NatsBridge(Router router, NatsSettings settings)
     {
@@ -37,6 +40,31 @@ public sealed class NatsBridge : IAsyncDisposable
         _presence = new PresenceSync(router, settings, _publisher);
         _inbox = new InboxConsumer(router, _publisher);
         router.LocalPeersChanged = _presence.Poke;
+        router.NatsStatus = Status;
+    }
+
+    /// <summary>For <c>hub_status</c>: must not block (called under the router lock).</summary>
+    private NatsStatusInfo Status()
+    {
+        var connection = _connection;
+        var open = connection is { ConnectionState: NatsConnectionState.Open };
+        return new NatsStatusInfo
+        {
+            State = !_joined ? "connecting" : open ? "joined" : "disconnected",
+            Host = _settings.Host,
+            Space = _settings.Space,
+            Urls = string.Join(',', _settings.Urls),
+            Server = open && connection!.ServerInfo is { } info ? $"{info.Name} ({info.Host}:{info.Port}, nats-server {info.Version})" : null,
+            LastError = _lastError,
+            ClockSkewMs = _presence.ClockSkewMs,
+        };
+    }
+
+    private ValueTask OnServerErrorAsync(object? sender, NatsServerErrorEventArgs args)
+    {
+        _lastError = args.Error;
+        _log.Event(LogLevel.Warn, "nats_server_error", ("error", args.Error));
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Starts joining in the background; returns at once.</summary>
@@ -52,6 +80,7 @@ public sealed class NatsBridge : IAsyncDisposable
             var (js, consumer, store) = await JoinAsync(cancellationToken).ConfigureAwait(false);
             _publisher.Attach(js);
             _store = store;
+            _joined = true;
             _log.Event(LogLevel.Info, "nats_joined", ("host", _settings.Host), ("space", _settings.Space));
             await Task.WhenAll(
                 publishing,
@@ -79,7 +108,12 @@ public sealed class NatsBridge : IAsyncDisposable
         {
             try
             {
-                _connection ??= new NatsConnection(_settings.ToNatsOpts());
+                if (_connection is null)
+                {
+                    _connection = new NatsConnection(_settings.ToNatsOpts());
+                    _connection.ServerError += OnServerErrorAsync;
+                }
+
                 await _connection.ConnectAsync().ConfigureAwait(false);
                 var js = new NatsJSContext(_connection);
                 await js.CreateOrUpdateStreamAsync(
@@ -107,6 +141,14 @@ public sealed class NatsBridge : IAsyncDisposable
             }
             catch (Exception ex) when (ex is NatsException or TimeoutException or IOException)
             {
+                // The outer message is often only "can not connect"; the server's reason is inside.
+                var reasons = new List<string>();
+                for (Exception? e = ex; e is not null; e = e.InnerException)
+                {
+                    reasons.Add(e.Message);
+                }
+
+                _lastError = string.Join(": ", reasons.Distinct(StringComparer.Ordinal));
                 if (attempt++ == 0)
                 {
                     _log.Event(LogLevel.Warn, "nats_unreachable", ("urls", string.Join(',', _settings.Urls)), ("error", ex.Message));

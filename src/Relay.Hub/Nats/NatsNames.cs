@@ -3,7 +3,8 @@ using System.Text;
 namespace Relay.Hub.Nats;
 
 /// <summary>
-/// The NATS names of a relay space: stream <c>relay-&lt;space&gt;</c> (subjects <c>relay.&lt;space&gt;.&gt;</c>),
+/// The NATS names of a relay space: stream <c>relay-&lt;space&gt;</c> (subjects <c>relay.&lt;space&gt;.&gt;</c>; an
+/// envelope goes to <c>relay.&lt;space&gt;.&lt;to host&gt;.&lt;kind&gt;.&lt;from host&gt;</c>),
 /// one durable consumer per host (<c>host-&lt;host&gt;</c>, filtered on <c>relay.&lt;space&gt;.&lt;host&gt;.&gt;</c>)
 /// and the presence bucket <c>relay-&lt;space&gt;-peers</c> with one key <c>&lt;host&gt;.&lt;name&gt;</c> per peer.
 /// Hosts and spaces are single subject tokens: 1–64 characters of <c>[A-Za-z0-9_-]</c>.
@@ -62,7 +63,19 @@ public static class NatsNames
 
     public static string HostFilter(string space, string host) => $"relay.{space}.{host}.>";
 
-    public static string Inbox(string space, string host, string kind) => $"relay.{space}.{host}.{kind}";
+    /// <summary>
+    /// The subject of an envelope of <paramref name="kind"/> from <paramref name="fromHost"/> to <paramref name="host"/>:
+    /// <c>relay.&lt;space&gt;.&lt;to host&gt;.&lt;kind&gt;.&lt;from host&gt;</c>. The sender is in the subject so that
+    /// NATS subject permissions can let each host publish only as itself (<c>relay.&lt;space&gt;.*.*.&lt;host&gt;</c>).
+    /// </summary>
+    public static string Inbox(string space, string host, string kind, string fromHost) => $"relay.{space}.{host}.{kind}.{fromHost}";
+
+    /// <summary>The sending host of an <see cref="Inbox"/> subject (its last token), or null for another subject.</summary>
+    public static string? SenderOf(string subject)
+    {
+        var parts = subject.Split('.');
+        return parts.Length == 5 && parts[0] == "relay" ? parts[4] : null;
+    }
 
     public static string Consumer(string host) => "host-" + host;
 

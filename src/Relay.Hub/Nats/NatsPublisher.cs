@@ -10,13 +10,17 @@ namespace Relay.Hub.Nats;
 /// <summary>
 /// The one way out to other hosts: <see cref="Send"/> queues an envelope (never blocks, never throws), and a loop
 /// publishes each (several at once) to the target host's subject in the space's stream, retrying while NATS is away until
-/// the envelope's deadline. The queue is bounded; past the bound the newest envelope is dropped and logged (its
+/// the envelope's deadline (each attempt waits at most two seconds for its acknowledgement; every attempt carries the
+/// envelope's one <c>Nats-Msg-Id</c>, so the stream stores it once however many attempts it took). The queue is bounded; past the bound the newest envelope is dropped and logged (its
 /// ask then ends by its timer).
 /// </summary>
 internal sealed class NatsPublisher : IBridgeSender
 {
     private const int Capacity = 65_536;
     private const int Window = 64;
+
+    /// <summary>How long one publish waits for its JetStream acknowledgement before it is tried again.</summary>
+    private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(2);
 
     private readonly Channel<Outgoing> _queue = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
     private readonly string _space;
@@ -44,7 +48,8 @@ internal sealed class NatsPublisher : IBridgeSender
     public void Send(string host, BridgeEnvelope envelope, DateTimeOffset deadline)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(envelope, NatsJsonContext.Default.BridgeEnvelope);
-        if (!_queue.Writer.TryWrite(new Outgoing(NatsNames.Inbox(_space, host, envelope.Type), body, deadline)))
+        var msgId = LocalHost + "-" + Guid.NewGuid().ToString("N");
+        if (!_queue.Writer.TryWrite(new Outgoing(NatsNames.Inbox(_space, host, envelope.Type, LocalHost), body, deadline, msgId)))
         {
             _log.Event(LogLevel.Warn, "nats_queue_full", ("type", envelope.Type), ("ask_id", envelope.AskId), ("host", host));
         }
@@ -79,16 +84,20 @@ internal sealed class NatsPublisher : IBridgeSender
                     js = _js;
                 }
 
+                using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                attemptTimeout.CancelAfter(AttemptTimeout);
                 try
                 {
                     if (js is not null)
                     {
-                        var ack = await js.PublishAsync(item.Subject, item.Body, NatsRawSerializer<byte[]>.Default, cancellationToken: cancellationToken).ConfigureAwait(false);
+                        // The same message id on every attempt: the stream keeps one copy when an earlier attempt
+                        // was stored but its acknowledgement lost (a node killed, a leader elected meanwhile).
+                        var ack = await js.PublishAsync(item.Subject, item.Body, NatsRawSerializer<byte[]>.Default, new NatsJSPubOpts { MsgId = item.MsgId }, cancellationToken: attemptTimeout.Token).ConfigureAwait(false);
                         ack.EnsureSuccess();
                         return;
                     }
                 }
-                catch (Exception ex) when (ex is NatsException or TimeoutException or IOException)
+                catch (Exception ex) when (ex is NatsException or TimeoutException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
                 {
                     if (attempt == 0)
                     {
@@ -117,5 +126,5 @@ internal sealed class NatsPublisher : IBridgeSender
         }
     }
 
-    private readonly record struct Outgoing(string Subject, byte[] Body, DateTimeOffset Deadline);
+    private readonly record struct Outgoing(string Subject, byte[] Body, DateTimeOffset Deadline, string MsgId);
 }

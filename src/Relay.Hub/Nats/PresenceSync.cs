@@ -10,9 +10,10 @@ namespace Relay.Hub.Nats;
 /// Presence in the space's Key/Value bucket. Outbound: every local peer is a key <c>&lt;host&gt;.&lt;name&gt;</c>,
 /// put again every third of the TTL and at once when the local peers change; keys of peers that left are deleted.
 /// Inbound: a watch turns other hosts' keys into <see cref="RemotePeer"/>s, and a sweep removes those not refreshed
-/// within the TTL (so a host cut off from NATS, or this hub cut off, loses its peers within TTL plus a quarter).
-/// Expiry is judged here, on this hub's clock, from the entry's age when it arrives, so no server TTL feature is
-/// needed.
+/// within the TTL while this hub's own heartbeat still comes back (so a host cut off from NATS loses its peers on the
+/// other hosts within TTL plus a quarter), and not during a blip that silences everyone, this hub included (a NATS
+/// node lost, a leader election): see <see cref="PresenceLiveness"/>. Expiry is judged here, on this hub's clock,
+/// from the entry's age when it arrives, so no server TTL feature is needed.
 /// </summary>
 internal sealed class PresenceSync : IDisposable
 {
@@ -22,8 +23,9 @@ internal sealed class PresenceSync : IDisposable
     private readonly Logger _log = RelayLog.For("hub");
     private readonly SemaphoreSlim _changed = new(0, 1);
     private readonly Lock _seenGate = new();
-    private readonly Dictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
+    private readonly PresenceLiveness _liveness;
     private readonly HashSet<string> _published = new(StringComparer.Ordinal);
+    private readonly Queue<long> _skewSamples = new();
     private long _lastWatchEventTicks;
 
     public PresenceSync(Router router, NatsSettings settings, IBridgeSender sender)
@@ -31,9 +33,22 @@ internal sealed class PresenceSync : IDisposable
         _router = router;
         _settings = settings;
         _sender = sender;
+        _liveness = new PresenceLiveness(settings.PresenceTtl);
     }
 
     private TimeSpan Heartbeat => _settings.PresenceTtl / 3;
+
+    /// <summary>This hub's clock minus the NATS server's (transit included), from its own heartbeats; null before the first.</summary>
+    public long? ClockSkewMs
+    {
+        get
+        {
+            lock (_seenGate)
+            {
+                return _skewSamples.Count == 0 ? null : _skewSamples.Min();
+            }
+        }
+    }
 
     /// <summary>The local peers changed: publish now (non-blocking; safe under the router lock).</summary>
     public void Poke()
@@ -154,6 +169,30 @@ internal sealed class PresenceSync : IDisposable
 
     private void OnEntry(NatsKVEntry<byte[]> entry)
     {
+        if (entry.Key == _settings.Host)
+        {
+            if (entry.Operation == NatsKVOperation.Put)
+            {
+                var ownAge = entry.Created == default ? TimeSpan.Zero : DateTimeOffset.UtcNow - entry.Created;
+                lock (_seenGate)
+                {
+                    _liveness.OwnHeard(DateTimeOffset.UtcNow - (ownAge > TimeSpan.Zero ? ownAge : TimeSpan.Zero));
+                    if (entry.Created != default)
+                    {
+                        // Our clock at arrival minus the server's at write: the skew plus transit. Transit only adds,
+                        // so the smallest of the recent samples is the best estimate.
+                        _skewSamples.Enqueue((long)ownAge.TotalMilliseconds);
+                        if (_skewSamples.Count > 8)
+                        {
+                            _skewSamples.Dequeue();
+                        }
+                    }
+                }
+            }
+
+            return;
+        }
+
         if (!NatsNames.TrySplitKey(entry.Key, out var host, out var name) || host == _settings.Host)
         {
             return;
@@ -191,7 +230,7 @@ internal sealed class PresenceSync : IDisposable
 
         lock (_seenGate)
         {
-            _seen[address] = now - (age > TimeSpan.Zero ? age : TimeSpan.Zero);
+            _liveness.Heard(address, now - (age > TimeSpan.Zero ? age : TimeSpan.Zero));
         }
 
         _router.UpsertRemote(record, _sender);
@@ -201,11 +240,11 @@ internal sealed class PresenceSync : IDisposable
     {
         lock (_seenGate)
         {
-            _seen.Remove(address);
+            _liveness.Forget(address);
         }
     }
 
-    /// <summary>Removes remote peers whose presence was not refreshed within the TTL, until cancelled.</summary>
+    /// <summary>Removes remote peers whose presence expired (<see cref="PresenceLiveness"/>), until cancelled.</summary>
     public async Task SweepAsync(CancellationToken cancellationToken)
     {
         var interval = TimeSpan.FromMilliseconds(Math.Max(100, _settings.PresenceTtl.TotalMilliseconds / 4));
@@ -218,11 +257,7 @@ internal sealed class PresenceSync : IDisposable
                 bool stale;
                 lock (_seenGate)
                 {
-                    stale = !_seen.TryGetValue(address, out var seen) || now - seen > _settings.PresenceTtl;
-                    if (stale)
-                    {
-                        _seen.Remove(address);
-                    }
+                    stale = _liveness.Expire(address, now);
                 }
 
                 if (stale)

@@ -89,6 +89,8 @@ public sealed class HubStatusReplyMessage : ServerMessage
     /// <summary>Of <see cref="PeerCount"/>, the Claude Code sessions without a relay channel (reached through their inbox).</summary>
     public int? NativePeers { get; set; }
     public string? Version { get; set; }
+    /// <summary>The hub's NATS bridge, when it runs with <c>--nats</c>.</summary>
+    public NatsStatusInfo? Nats { get; set; }
 }
 
 /// <summary>One line of hub traffic sent to observers (<c>relay watch</c>).</summary>

@@ -78,9 +78,11 @@ public sealed class NetLab : IAsyncDisposable
     }
 
     /// <summary>Starts nats-server with JetStream in the switch namespace (store under <paramref name="storeDir"/>) and waits until it listens.</summary>
-    public async Task<TrackedProcess> StartNatsAsync(string storeDir)
+    /// <param name="storeDir">The JetStream store (unused with a configuration file, which sets its own).</param>
+    /// <param name="configFile">A nats-server configuration file to start with instead (it sets listen and JetStream).</param>
+    public async Task<TrackedProcess> StartNatsAsync(string storeDir, string? configFile = null)
     {
-        var server = Start(Switch, "nats-server", ["-a", SwitchAddress, "-p", "4222", "-js", "-sd", storeDir]);
+        var server = Start(Switch, "nats-server", configFile is null ? ["-a", SwitchAddress, "-p", "4222", "-js", "-sd", storeDir] : ["-c", configFile]);
         await WaitReadyAsync(server);
         return server;
     }

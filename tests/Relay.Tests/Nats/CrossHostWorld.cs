@@ -12,10 +12,13 @@ internal sealed class CrossHostWorld : IAsyncDisposable
 {
     public static readonly TimeSpan PresenceTtl = TimeSpan.FromSeconds(5);
 
+    public const string Space = "test";
+
     /// <summary>Generous bound for anything that crosses NATS on a loaded two-core machine.</summary>
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(45);
 
     private readonly List<RawHubClient> _clients = [];
+    private readonly List<RelaySandbox> _extra = [];
 
     private CrossHostWorld(NetLab lab, RelaySandbox store, Host a, Host b, List<TrackedProcess> servers)
     {
@@ -38,20 +41,28 @@ internal sealed class CrossHostWorld : IAsyncDisposable
     public Host B { get; }
 
     /// <param name="clusterNodes">0: one nats-server; otherwise a JetStream cluster of that many nodes, replicas = nodes.</param>
-    public static async Task<CrossHostWorld> StartAsync(int clusterNodes = 0)
+    /// <param name="secured">One server whose space is an account with a user per host (<see cref="SpaceAccounts"/>).</param>
+    public static async Task<CrossHostWorld> StartAsync(int clusterNodes = 0, bool secured = false)
     {
         var lab = await NetLab.CreateAsync();
         var store = new RelaySandbox();
         var sandboxes = new List<RelaySandbox> { store };
         try
         {
+            string? config = null;
+            if (secured)
+            {
+                config = Path.Combine(store.Root, "nats.conf");
+                await File.WriteAllTextAsync(config, SpaceAccounts.Config(Space, ["ha", "hb"], NetLab.SwitchAddress + ":4222", Path.Combine(store.Root, "jetstream")));
+            }
+
             var servers = clusterNodes > 0
                 ? await lab.StartNatsClusterAsync(Path.Combine(store.Root, "jetstream"), clusterNodes)
-                : [await lab.StartNatsAsync(Path.Combine(store.Root, "jetstream"))];
+                : [await lab.StartNatsAsync(Path.Combine(store.Root, "jetstream"), config)];
             var urls = clusterNodes > 0 ? NetLab.ClusterUrls(clusterNodes) : NetLab.Url;
             var replicas = Math.Max(1, clusterNodes);
-            var a = await StartHostAsync(lab, "ha", urls, replicas, sandboxes);
-            var b = await StartHostAsync(lab, "hb", urls, replicas, sandboxes);
+            var a = await StartHostAsync(lab, "ha", urls, replicas, sandboxes, secured);
+            var b = await StartHostAsync(lab, "hb", urls, replicas, sandboxes, secured);
             return new CrossHostWorld(lab, store, a, b, servers);
         }
         catch
@@ -66,7 +77,7 @@ internal sealed class CrossHostWorld : IAsyncDisposable
         }
     }
 
-    private static async Task<Host> StartHostAsync(NetLab lab, string name, string urls, int replicas, List<RelaySandbox> sandboxes)
+    private static async Task<Host> StartHostAsync(NetLab lab, string name, string urls, int replicas, List<RelaySandbox> sandboxes, bool secured, IEnumerable<string>? extraArgs = null)
     {
         var ns = await lab.AddHostAsync();
         var sandbox = new RelaySandbox(TimeSpan.Zero);
@@ -78,9 +89,31 @@ internal sealed class CrossHostWorld : IAsyncDisposable
             ["RELAY_HUB_IDLE_EXIT_MS"] = "0",
             ["RELAY_NATS_REPLICAS"] = replicas.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        var hub = lab.Start(ns, RelayBinary.Path, ["hub", "--data-dir", sandbox.DataDir, "--nats", urls, "--host", name, "--space", "test"], env, sandbox.Root);
+        List<string> args = ["hub", "--data-dir", sandbox.DataDir, "--nats", urls, "--host", name, "--space", Space];
+        if (secured)
+        {
+            args.AddRange(["--nats-user", name, "--nats-password", SpaceAccounts.Password(name)]);
+        }
+
+        args.AddRange(extraArgs ?? []);
+
+        var hub = lab.Start(ns, RelayBinary.Path, args, env, sandbox.Root);
         await sandbox.WaitForSocketAsync(hub, TimeSpan.FromSeconds(30));
         return new Host(name, ns, sandbox, hub);
+    }
+
+    /// <summary>One more host on the lab, its hub joining the single server as NATS user <paramref name="user"/> with <paramref name="password"/>.</summary>
+    public async Task<Host> AddHostAsync(string name, string user, string password)
+    {
+        var sandboxes = new List<RelaySandbox>();
+        try
+        {
+            return await StartHostAsync(Lab, name, NetLab.Url, 1, sandboxes, secured: false, ["--nats-user", user, "--nats-password", password]);
+        }
+        finally
+        {
+            _extra.AddRange(sandboxes);
+        }
     }
 
     public async Task<RawHubClient> PeerAsync(Host host, string name)
@@ -92,6 +125,59 @@ internal sealed class CrossHostWorld : IAsyncDisposable
         }
 
         return client;
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="payload"/> to <paramref name="subject"/> from inside <paramref name="from"/>'s
+    /// namespace as NATS user <paramref name="user"/>, speaking the NATS protocol by hand (bash and /dev/tcp): what any
+    /// program holding that host's credentials could do. Returns what the server answered (INFO, any -ERR, PONG).
+    /// </summary>
+    public async Task<string> RawPublishAsync(Host from, string user, string subject, string payload)
+    {
+        const string Script = """
+            exec 3<>/dev/tcp/$NATS_ADDR/4222
+            read -r -t 5 line <&3; echo "$line"
+            printf 'CONNECT {"user":"%s","pass":"%s","verbose":false,"pedantic":false}\r\nPUB %s %s\r\n%s\r\nPING\r\n' "$NATS_USER" "$NATS_PASS" "$NATS_SUBJECT" "$NATS_LEN" "$NATS_PAYLOAD" >&3
+            while read -r -t 5 line <&3; do echo "$line"; case "$line" in PONG*) break;; esac; done
+            """;
+        var env = new Dictionary<string, string?>
+        {
+            ["NATS_ADDR"] = NetLab.SwitchAddress,
+            ["NATS_USER"] = user,
+            ["NATS_PASS"] = SpaceAccounts.Password(user),
+            ["NATS_SUBJECT"] = subject,
+            ["NATS_LEN"] = System.Text.Encoding.UTF8.GetByteCount(payload).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["NATS_PAYLOAD"] = payload,
+        };
+        var process = Lab.Start(from.Namespace, "bash", ["-c", Script], env);
+        await process.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        return process.Stdout;
+    }
+
+    /// <summary>Waits until <paramref name="host"/>'s hub log has an <paramref name="eventName"/> event.</summary>
+    public static async Task WaitForLogAsync(Host host, string eventName)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        var needle = $"\"event\":\"{eventName}\"";
+        while (true)
+        {
+            foreach (var file in Directory.Exists(host.Sandbox.DataDir) ? Directory.EnumerateFiles(host.Sandbox.DataDir, "*.log", SearchOption.AllDirectories) : [])
+            {
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                using var reader = new StreamReader(stream);
+                if ((await reader.ReadToEndAsync()).Contains(needle, StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"no {eventName} in {host.Name}'s hub log after {Wait.TotalSeconds} s");
+            }
+
+            await Task.Delay(200);
+        }
     }
 
     /// <summary>Polls <c>list_peers</c> on <paramref name="client"/> until <paramref name="name"/> of <paramref name="host"/> is (or is no longer) listed.</summary>
@@ -124,6 +210,24 @@ internal sealed class CrossHostWorld : IAsyncDisposable
         }
 
         await Lab.DisposeAsync();
+        if (Environment.GetEnvironmentVariable("RELAY_TEST_KEEP_LOGS") is { Length: > 0 } keep)
+        {
+            foreach (var host in new[] { A, B })
+            {
+                var target = Path.Combine(keep, host.Name);
+                Directory.CreateDirectory(target);
+                foreach (var file in Directory.EnumerateFiles(host.Sandbox.DataDir, "*.log", SearchOption.AllDirectories))
+                {
+                    File.Copy(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
+                }
+            }
+        }
+
+        foreach (var sandbox in _extra)
+        {
+            await sandbox.DisposeAsync();
+        }
+
         await A.Sandbox.DisposeAsync();
         await B.Sandbox.DisposeAsync();
         await Store.DisposeAsync();

@@ -1,0 +1,66 @@
+using System.Text;
+
+namespace Relay.Tests.Nats;
+
+/// <summary>
+/// A nats-server configuration for one relay space as docs/across-machines.md describes it: the space is an account
+/// with JetStream, each host a user whose publish permissions allow only its own envelopes
+/// (<c>relay.&lt;space&gt;.*.*.&lt;host&gt;</c>), its own presence keys, its own consumer and the JetStream API
+/// subjects a hub uses; it may subscribe only to its reply inboxes.
+/// </summary>
+internal static class SpaceAccounts
+{
+    public static string Password(string host) => "pw-" + host;
+
+    public static string Config(string space, IEnumerable<string> hosts, string listen, string storeDir)
+    {
+        var users = new StringBuilder();
+        foreach (var host in hosts)
+        {
+            users.Append("      { user: ").Append(host).Append(", password: ").Append(Password(host)).AppendLine(", permissions: {");
+            users.Append("          publish: { allow: [").AppendJoin(", ", PublishAllow(space, host).Select(s => '"' + s + '"')).AppendLine("] }");
+            users.AppendLine("          subscribe: { allow: [\"_INBOX.>\"] }");
+            users.AppendLine("      } }");
+        }
+
+        return $$"""
+            listen: {{listen}}
+            jetstream: { store_dir: "{{storeDir}}" }
+            accounts: {
+              {{space}}: {
+                jetstream: enabled
+                users: [
+            {{users}}    ]
+              }
+            }
+            """;
+    }
+
+    /// <summary>What host <paramref name="host"/> of <paramref name="space"/> may publish to.</summary>
+    public static IEnumerable<string> PublishAllow(string space, string host)
+    {
+        var stream = "relay-" + space;
+        var bucket = "KV_relay-" + space + "-peers";
+        var consumer = "host-" + host;
+        return
+        [
+            $"relay.{space}.*.*.{host}",
+            $"$KV.relay-{space}-peers.{host}",
+            $"$KV.relay-{space}-peers.{host}.>",
+            "$JS.API.INFO",
+            $"$JS.API.STREAM.INFO.{stream}",
+            $"$JS.API.STREAM.CREATE.{stream}",
+            $"$JS.API.STREAM.UPDATE.{stream}",
+            $"$JS.API.CONSUMER.CREATE.{stream}.{consumer}.relay.{space}.{host}.>",
+            $"$JS.API.CONSUMER.INFO.{stream}.{consumer}",
+            $"$JS.API.CONSUMER.MSG.NEXT.{stream}.{consumer}",
+            $"$JS.ACK.{stream}.{consumer}.>",
+            $"$JS.API.STREAM.INFO.{bucket}",
+            $"$JS.API.STREAM.CREATE.{bucket}",
+            $"$JS.API.STREAM.UPDATE.{bucket}",
+            $"$JS.API.CONSUMER.CREATE.{bucket}.>",
+            $"$JS.API.CONSUMER.DELETE.{bucket}.>",
+            $"$JS.FC.{bucket}.>",
+        ];
+    }
+}

@@ -1,0 +1,41 @@
+using Relay.Cli.Doctor;
+using Relay.Protocol.Messages;
+using Xunit;
+
+namespace Relay.UnitTests.Cli.Doctor;
+
+/// <summary><c>relay doctor</c>'s NATS checks from a hub's <c>hub_status_reply</c>.</summary>
+public sealed class NatsChecksTests
+{
+    private static NatsStatusInfo Status(string state, string? error = null, long? skew = 12) =>
+        new() { State = state, Host = "ha", Space = "team", Urls = "nats://n1:4222", Server = "n1", LastError = error, ClockSkewMs = skew, RemotePeers = 2 };
+
+    [Fact]
+    public void A_hub_without_nats_gets_no_nats_checks() => Assert.Empty(NatsChecks.Run(null));
+
+    [Fact]
+    public void A_joined_hub_with_a_close_clock_is_ok()
+    {
+        var checks = NatsChecks.Run(Status("joined"));
+        Assert.Equal(["nats", "nats clock"], checks.Select(c => c.Name));
+        Assert.All(checks, c => Assert.Equal(CheckStatus.Ok, c.Status));
+        Assert.Equal("host ha joined space team via n1, 2 remote peer(s)", checks[0].Message);
+        Assert.Equal("within 12 ms of the NATS server's clock", checks[1].Message);
+    }
+
+    [Fact]
+    public void Refused_credentials_fail_and_point_at_the_credential_options()
+    {
+        var check = NatsChecks.Run(Status("connecting", "Authorization Violation", skew: null))[0];
+        Assert.Equal(CheckStatus.Fail, check.Status);
+        Assert.Contains("--nats-creds", check.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_refused_publish_a_lost_link_and_a_skewed_clock_warn()
+    {
+        var checks = NatsChecks.Run(Status("disconnected", "Permissions Violation for Publish to \"relay.team.hb.ask.hb\"", skew: -4_500));
+        Assert.Equal([("nats", CheckStatus.Warn), ("nats permissions", CheckStatus.Warn), ("nats clock", CheckStatus.Warn)], checks.Select(c => (c.Name, c.Status)));
+        Assert.Contains("-4500 ms", checks[2].Message, StringComparison.Ordinal);
+    }
+}
