@@ -19,9 +19,10 @@ internal static class HubCommand
         "Exit this long after the last peer leaves, e.g. 90s, 5m (default 5m or $RELAY_HUB_IDLE_EXIT_MS; 0 = never)",
         allowZero: true);
 
-    private static readonly Option<TimeSpan?> Hold = Durations.CreateOption(
+    private static readonly DurationOption Hold = new(
         "--hold",
-        "Hold asks for a Claude Code session whose channel left this long for its return, e.g. 3m (default 3m or $RELAY_HUB_HOLD_MS; 0 = its askers get peer_gone at once)");
+        "Hold asks for a Claude Code session whose channel left this long for its return, e.g. 3m (default 3m or $RELAY_HUB_HOLD_MS; 0 = its askers get peer_gone at once)",
+        allowZero: true);
 
     private static readonly Option<bool> ForegroundLog = new("--foreground-log")
     {
@@ -48,9 +49,11 @@ internal static class HubCommand
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         TimeSpan? idleExit;
+        TimeSpan? hold;
         try
         {
             idleExit = IdleExit.Read(parse);
+            hold = Hold.Read(parse);
         }
         catch (CliError error)
         {
@@ -90,11 +93,7 @@ internal static class HubCommand
                 return ExitCodes.BadArgs;
             }
 
-<<<<<<< HEAD
-            var options = HubOptions.FromEnvironment(dataDir.SocketPath, parse.GetValue(IdleExit), parse.GetValue(Hold)) with { Nats = nats };
-=======
-            var options = HubOptions.FromEnvironment(dataDir.SocketPath, idleExit) with { Nats = nats };
->>>>>>> health
+            var options = HubOptions.FromEnvironment(dataDir.SocketPath, idleExit, hold) with { Nats = nats };
             using var server = new HubServer(options);
             // A hub that finds the path owned by another exits 0 quietly: the caller wanted a hub and there is one.
             await server.RunAsync(cancellationToken).ConfigureAwait(false);
