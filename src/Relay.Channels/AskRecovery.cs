@@ -160,8 +160,8 @@ internal sealed class AskRecovery(PendingAsks pending, SeenAsks seen, Action<Ser
 
     /// <summary>
     /// Sends the model's reply. When the hub is away, or a new hub does not know the ask yet (its asker has not
-    /// re-submitted), the reply is kept and sent later (<c>Held</c>); over the bound of kept replies the call fails
-    /// with <c>hub_unreachable</c>.
+    /// re-submitted), the reply to an ask this session was shown is kept and sent later (<c>Held</c>); over the bound
+    /// of kept replies, or for an ask id this session never got, the call fails with <c>hub_unreachable</c>.
     /// </summary>
     public async Task<ReplyOutcome> ReplyAsync(Func<CancellationToken, Task<(HubClient Client, int Epoch)>> connection, string askId, string text, CancellationToken cancellationToken)
     {
@@ -172,8 +172,9 @@ internal sealed class AskRecovery(PendingAsks pending, SeenAsks seen, Action<Ser
             current = await connection(cancellationToken).ConfigureAwait(false);
             answer = await current.Client.RequestAsync(new ReplyMessage { AskId = askId, Text = text }, cancellationToken).ConfigureAwait(false);
         }
-        catch (HubUnreachableException)
+        catch (HubUnreachableException) when (seen.EpochOf(askId) is >= 0)
         {
+            // An ask this session was shown: keep the answer for the hub's return.
             return Hold(askId, text, "the hub is restarting; the reply will be delivered when it is back");
         }
 

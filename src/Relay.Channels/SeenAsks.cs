@@ -76,7 +76,6 @@ internal sealed class SeenAsks(TimeProvider time)
 
     /// <summary>
     /// Keeps a reply that could not be sent yet. False (nothing kept) when the waiting replies are at their bound.
-    /// A reply to an ask not seen here is kept too (the hub was away when the tool was called).
     /// </summary>
     public bool TryHold(string askId, string text)
     {
