@@ -26,12 +26,4 @@ public sealed class BackoffPolicyTests
         Assert.Throws<ArgumentException>(() => new BackoffPolicy(TimeSpan.FromSeconds(-1)));
         Assert.Equal(TimeSpan.Zero, new BackoffPolicy(TimeSpan.FromSeconds(3)).Delay(0));
     }
-
-    [Fact]
-    public void Registration_candidates_start_with_the_held_name_then_suffix_the_base()
-    {
-        Assert.Equal(["api-2", "api", "api-3", "api-4"], PeerRegistrar.Candidates("api-2", "api").Take(4));
-        Assert.Equal(["cli-me", "cli-me-2", "cli-me-3"], PeerRegistrar.Candidates("cli-me", "cli-me", max: 3));
-        Assert.Equal(["ops"], PeerRegistrar.Candidates("ops", "ops", max: 1));
-    }
 }
