@@ -60,6 +60,12 @@ internal sealed class BenchOptions
 
     public int HubOnlyAsks => Smoke ? 100 : 5_000;
 
+    /// <summary>Channels that must re-register after a hub SIGKILL (<c>restart</c>).</summary>
+    public int RestartChannels => Smoke ? 5 : 20;
+
+    /// <summary>Hub SIGKILLs per run (<c>restart</c>); the run's figure is their median.</summary>
+    public int RestartKills => Smoke ? 1 : 5;
+
     public const string Usage = """
         relay-bench: measures relay as Claude Code sees it (MCP clients driving real `relay mcp` processes and a real hub).
 
@@ -69,7 +75,7 @@ internal sealed class BenchOptions
           --smoke        a few iterations of every figure, seconds not minutes (CI); never a timed assertion
           --md FILE      also write the Markdown table to FILE
           --out FILE     write every figure and raw summary as JSON to FILE
-          --only NAMES   run only these scenarios: floor, cold, memory, latency, broadcast, hubrss, hubonly
+          --only NAMES   run only these scenarios: floor, cold, memory, latency, broadcast, hubrss, hubonly, restart
           --no-sdk       skip the SDK McpClient comparison rows
           --env K=V      extra environment for every relay process (repeatable), e.g. to try a runtime knob
           -v             progress details on stderr

@@ -24,6 +24,7 @@ internal static class BenchRunner
             new BroadcastScenario(),
             new HubRssScenario(),
             new HubOnlyScenario(),
+            new RestartScenario(),
         ];
         var failures = new List<string>();
         context.Progress($"relay-bench {(options.Smoke ? "smoke" : "full")}, {options.Runs} run(s), relay {options.RelayPath}");

@@ -19,8 +19,8 @@ namespace Relay.Channels;
 /// <list type="bullet">
 /// <item><c>relay_ask</c> to a name nobody holds fails at once with the tool error <c>peer_not_found</c> (the hub
 /// answers the ask synchronously); <c>timeout</c> and <c>peer_gone</c> arrive later as error pushes.</item>
-/// <item>When the hub dies, asks and broadcast targets still waiting end with a <c>hub_unreachable</c> error push
-/// (a new hub cannot deliver their replies); the channel reconnects and re-registers under the same name.</item>
+/// <item>When the hub dies, the channel reconnects, re-registers under the same name and re-submits its pending asks
+/// (<see cref="AskRecovery"/>); broadcast targets still waiting end with a <c>hub_unreachable</c> error push.</item>
 /// <item>While reconnecting, tools answer <c>hub_unreachable</c> within about a second; right after startup they wait
 /// up to 10 s for the first registration (the hub may be starting).</item>
 /// <item>First name: <c>CLAUDE_RELAY_PRESET_NAME</c> when valid, else a user-given Claude session name from the

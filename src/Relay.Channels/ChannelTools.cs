@@ -111,7 +111,8 @@ internal sealed class ChannelTools
 
         var askId = RandomIds.New("a");
         // Recorded before sending: the reply may arrive before this method resumes after the ack.
-        _link.Pending.AddAsk(askId, to);
+        var timeout = _settings.AskTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(Math.Min(ms, (long)Limits.MaxAskTimeout.TotalMilliseconds)) : Limits.DefaultAskTimeout;
+        _link.Pending.AddAsk(askId, to, question, threadId, timeout);
         var ask = new AskMessage { To = to, Question = question, AskId = askId, ThreadId = threadId, TimeoutMs = _settings.AskTimeoutMs };
         ServerMessage answer;
         try
@@ -130,6 +131,8 @@ internal sealed class ChannelTools
             return Refused(answer);
         }
 
+        _link.Pending.Accepted(askId, ack.ThreadId);
+
         return ToolResults.Ok(writer =>
         {
             writer.WriteString("ask_id", ack.AskId ?? askId);
@@ -145,14 +148,23 @@ internal sealed class ChannelTools
     {
         var askId = args.RequiredId("ask_id");
         var text = args.RequiredText("text");
-        var answer = await _link.RequestAsync(new ReplyMessage { AskId = askId, Text = text }, cancellationToken).ConfigureAwait(false);
-        if (answer is not AckMessage)
+        var outcome = await _link.ReplyAsync(askId, text, cancellationToken).ConfigureAwait(false);
+        if (outcome is { Held: false, Answer: not AckMessage })
         {
-            return Refused(answer);
+            return Refused(outcome.Answer!);
         }
 
         _delivery.Answered(askId);
-        return ToolResults.Ok(writer => writer.WriteString("ask_id", askId));
+        return ToolResults.Ok(writer =>
+        {
+            writer.WriteString("ask_id", askId);
+            if (outcome.Held)
+            {
+                // Kept in this channel, not yet at the asker: say so rather than claim it arrived.
+                writer.WriteBoolean("queued", true);
+                writer.WriteString("note", outcome.Note);
+            }
+        });
     }
 
     private async Task<CallToolResult> BroadcastAsync(ToolArguments args, CancellationToken cancellationToken)

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using NLog;
 using Relay.Protocol;
 using Relay.Protocol.Client;
@@ -7,47 +6,51 @@ using Relay.Protocol.Messages;
 namespace Relay.Channels;
 
 /// <summary>
-/// The channel's one registered connection to the hub. Connects (spawning a hub when none answers), registers
-/// (suffixing -2, -3, … while the name is taken), and when the hub goes away reconnects with backoff — first retry
-/// at once, then 100 ms, 500 ms, 1.5 s, 5 s, 10 s — re-registering under the same name. Asks still pending when the
-/// hub dies end with a <c>hub_unreachable</c> push. Tool calls never wait long for a hub: up to
-/// <see cref="InitialWait"/> after startup for the first registration, and at most <see cref="ReconnectWait"/> while
-/// reconnecting (a tool call also cuts a backoff pause short).
+/// The channel's one registered connection to the hub. Connects (spawning a hub when none answers), registers under
+/// the first free name (<see cref="LinkNames"/>, <see cref="PeerRegistrar"/>), and when the hub goes away reconnects
+/// on <see cref="BackoffPolicy.Reconnect"/> and re-registers under the same name. Asks survive the restart
+/// (<see cref="AskRecovery"/>): pending asks are re-submitted to the new hub, and replies written meanwhile are sent
+/// when it is back. An ask whose deadline passes while the hub is away ends with <c>timeout</c>; when no hub can be
+/// reached for <see cref="GiveUpAfter"/>, everything pending ends with <c>hub_unreachable</c>. Tool calls never wait
+/// long for a hub: up to <see cref="InitialWait"/> after startup for the first registration, and at most
+/// <see cref="ReconnectWait"/> while reconnecting (a tool call also cuts a backoff pause short).
 /// </summary>
-internal sealed class HubLink : IAsyncDisposable
+internal sealed partial class HubLink : IAsyncDisposable
 {
-    private static readonly TimeSpan[] Backoff =
-    [
-        TimeSpan.FromMilliseconds(100),
-        TimeSpan.FromMilliseconds(500),
-        TimeSpan.FromMilliseconds(1500),
-        TimeSpan.FromSeconds(5),
-        TimeSpan.FromSeconds(10),
-    ];
-
     /// <summary>How long a tool waits for the very first connection (which may have to spawn the hub).</summary>
     private static readonly TimeSpan InitialWait = TimeSpan.FromSeconds(10);
 
     /// <summary>How long a tool waits for a reconnect attempt before answering <c>hub_unreachable</c>.</summary>
     private static readonly TimeSpan ReconnectWait = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long pending asks wait for any hub to come back before they end with <c>hub_unreachable</c>.</summary>
+    public static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(60);
+
+    /// <summary>While connected the hub's timer ends an ask; the channel's own deadline check waits this much longer.</summary>
+    private static readonly TimeSpan ConnectedGrace = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan ExpiryTick = TimeSpan.FromMilliseconds(250);
+
     private readonly DataDir _dataDir;
     private readonly PeerIdentity _identity;
     private readonly Action<ServerMessage> _pushed;
     private readonly Action<Delivery.BroadcastSummary> _summarized;
     private readonly Logger _log;
+    private readonly LinkNames _names;
+    private readonly AskRecovery _recovery;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private HubClient? _client;
+    private int _epoch;
+    private int _clientEpoch;
     private TaskCompletionSource<bool> _attempt = NewAttempt();
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _wakeRequested;
     private bool _everConnected;
     private DateTime _startedAt = DateTime.UtcNow;
     private RegisterRefusedException? _refusal;
-    private string _baseName;
-    private string? _name;
     private Task _loop = Task.CompletedTask;
+    private ITimer? _expiry;
 
     public HubLink(DataDir dataDir, PeerIdentity identity, Action<ServerMessage> pushed, Action<Delivery.BroadcastSummary> summarized, Logger log)
     {
@@ -56,27 +59,20 @@ internal sealed class HubLink : IAsyncDisposable
         _pushed = pushed;
         _summarized = summarized;
         _log = log;
-        _baseName = identity.BaseName;
+        _names = new LinkNames(identity.BaseName);
+        _recovery = new AskRecovery(new PendingAsks(), new SeenAsks(), pushed, log);
     }
 
     /// <summary>Asks and broadcasts awaiting their end.</summary>
-    public PendingAsks Pending { get; } = new();
+    public PendingAsks Pending => _recovery.Pending;
 
     /// <summary>The registered name, or the name the channel will try first while not registered.</summary>
-    public string Name
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _name ?? _baseName;
-            }
-        }
-    }
+    public string Name => _names.Current;
 
     public void Start()
     {
         _startedAt = DateTime.UtcNow;
+        _expiry = TimeProvider.System.CreateTimer(_ => ExpireAsks(), null, ExpiryTick, ExpiryTick);
         _loop = RunAsync();
     }
 
@@ -86,9 +82,13 @@ internal sealed class HubLink : IAsyncDisposable
     /// </summary>
     public async Task<ServerMessage> RequestAsync(ClientMessage message, CancellationToken cancellationToken)
     {
-        var client = await GetClientAsync(cancellationToken).ConfigureAwait(false);
+        var (client, _) = await GetClientAsync(cancellationToken).ConfigureAwait(false);
         return await client.RequestAsync(message, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Answers an incoming ask; the reply is kept and sent later when the hub is away (see <see cref="AskRecovery"/>).</summary>
+    public Task<ReplyOutcome> ReplyAsync(string askId, string text, CancellationToken cancellationToken) =>
+        _recovery.ReplyAsync(GetClientAsync, askId, text, cancellationToken);
 
     /// <summary>Renames this peer; on success the new name is also the one re-registered after a reconnect.</summary>
     public async Task<ServerMessage> RenameAsync(string newName, CancellationToken cancellationToken)
@@ -97,14 +97,7 @@ internal sealed class HubLink : IAsyncDisposable
         if (answer is AckMessage ack)
         {
             var name = ack.Name ?? newName;
-            string? old;
-            lock (_gate)
-            {
-                old = _name;
-                _name = name;
-                _baseName = name;
-            }
-
+            var old = _names.Renamed(name);
             _log.Event(LogLevel.Info, "peer_rename", ("old_name", old), ("name", name));
         }
 
@@ -134,16 +127,9 @@ internal sealed class HubLink : IAsyncDisposable
     }
 
     /// <summary>Makes <paramref name="name"/> the first name tried at the next registration (used while the hub is away).</summary>
-    public void PreferName(string name)
-    {
-        lock (_gate)
-        {
-            _baseName = name;
-            _name = name;
-        }
-    }
+    public void PreferName(string name) => _names.Prefer(name);
 
-    private async Task<HubClient> GetClientAsync(CancellationToken cancellationToken)
+    private async Task<(HubClient Client, int Epoch)> GetClientAsync(CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + ReconnectWait;
         while (true)
@@ -153,7 +139,7 @@ internal sealed class HubLink : IAsyncDisposable
             {
                 if (_client is { IsConnected: true } connected)
                 {
-                    return connected;
+                    return (connected, _clientEpoch);
                 }
 
                 // Until the first registration, a tool waits for the startup budget (a spawned hub may be slow to come up).
@@ -198,6 +184,7 @@ internal sealed class HubLink : IAsyncDisposable
     {
         var stopping = _stopping.Token;
         var failures = 0;
+        DateTime? lostAt = null;
         while (!stopping.IsCancellationRequested)
         {
             TaskCompletionSource<bool> attempt;
@@ -208,17 +195,20 @@ internal sealed class HubLink : IAsyncDisposable
 
             if (failures > 0)
             {
-                await PauseAsync(Backoff[Math.Min(failures - 1, Backoff.Length - 1)], stopping).ConfigureAwait(false);
+                await PauseAsync(BackoffPolicy.Reconnect.Delay(failures), stopping).ConfigureAwait(false);
                 if (stopping.IsCancellationRequested)
                 {
                     break;
                 }
             }
 
-            var client = await TryConnectAsync(stopping).ConfigureAwait(false);
+            var (client, epoch) = await TryConnectAsync(stopping).ConfigureAwait(false);
+            bool reconnected;
             lock (_gate)
             {
                 _client = client;
+                _clientEpoch = epoch;
+                reconnected = _everConnected && client is not null;
                 _everConnected |= client is not null;
                 _attempt = NewAttempt();
             }
@@ -227,10 +217,22 @@ internal sealed class HubLink : IAsyncDisposable
             if (client is null)
             {
                 failures++;
+                if (lostAt is { } since && DateTime.UtcNow - since > GiveUpAfter)
+                {
+                    GiveUp();
+                    lostAt = null;
+                }
+
                 continue;
             }
 
             failures = 0;
+            lostAt = null;
+            if (reconnected)
+            {
+                _ = _recovery.RecoverAsync(client, epoch, stopping);
+            }
+
             await client.Completion.ConfigureAwait(false);
             lock (_gate)
             {
@@ -243,9 +245,10 @@ internal sealed class HubLink : IAsyncDisposable
                 break;
             }
 
-            var lost = Pending.DrainAsLost();
-            _log.Event(LogLevel.Warn, "hub_lost", ("name", Name), ("pending_asks", lost.Count));
-            foreach (var err in lost)
+            lostAt = DateTime.UtcNow;
+            var broadcasts = Pending.DrainBroadcastsAsLost();
+            _log.Event(LogLevel.Warn, "hub_lost", ("name", Name), ("pending_asks", Pending.Count), ("broadcast_targets_lost", broadcasts.Count), ("reason", client.CloseReason?.Message));
+            foreach (var err in broadcasts)
             {
                 _pushed(err);
             }
@@ -254,6 +257,31 @@ internal sealed class HubLink : IAsyncDisposable
         lock (_gate)
         {
             _attempt.TrySetResult(false);
+        }
+    }
+
+    private void GiveUp()
+    {
+        var lost = Pending.DrainAsLost();
+        _log.Event(LogLevel.Warn, "hub_gave_up", ("pending_asks", lost.Count), ("after_s", GiveUpAfter.TotalSeconds));
+        foreach (var err in lost)
+        {
+            _pushed(err);
+        }
+    }
+
+    private void ExpireAsks()
+    {
+        bool connected;
+        lock (_gate)
+        {
+            connected = _client is { IsConnected: true };
+        }
+
+        foreach (var err in Pending.Expire(connected ? ConnectedGrace : TimeSpan.Zero))
+        {
+            _log.Event(LogLevel.Info, "ask_expired_locally", ("ask_id", err.AskId), ("connected", connected));
+            _pushed(err);
         }
     }
 
@@ -278,114 +306,16 @@ internal sealed class HubLink : IAsyncDisposable
         }
     }
 
-    private async Task<HubClient?> TryConnectAsync(CancellationToken stopping)
-    {
-        HubClient? client = null;
-        try
-        {
-            client = await HubConnector.ConnectAsync(_dataDir, spawn: true, OnPushed, stopping).ConfigureAwait(false);
-            await RegisterAsync(client, stopping).ConfigureAwait(false);
-            lock (_gate)
-            {
-                _refusal = null;
-            }
-
-            return client;
-        }
-        catch (Exception ex) when (ex is HubUnreachableException or IOException or SocketException or TimeoutException or RegisterRefusedException
-            || (ex is OperationCanceledException && stopping.IsCancellationRequested))
-        {
-            if (!stopping.IsCancellationRequested)
-            {
-                _log.Event(LogLevel.Warn, "hub_connect_failed", ("error", ex.Message));
-            }
-
-            lock (_gate)
-            {
-                _refusal = ex as RegisterRefusedException;
-            }
-
-            if (client is not null)
-            {
-                await client.DisposeAsync().ConfigureAwait(false);
-            }
-
-            return null;
-        }
-    }
-
-    private async Task RegisterAsync(HubClient client, CancellationToken stopping)
-    {
-        string first;
-        string baseName;
-        lock (_gate)
-        {
-            baseName = _baseName;
-            first = _name ?? _baseName;
-        }
-
-        // First the current name (a reconnect keeps it), then base, base-2, base-3, … with no upper bound.
-        var candidate = first;
-        for (var n = 1; ; n++)
-        {
-            if (n > 1)
-            {
-                candidate = PeerNames.WithSuffix(baseName, n - 1);
-                if (candidate == first)
-                {
-                    continue;
-                }
-            }
-
-            var register = new RegisterMessage
-            {
-                Name = candidate,
-                ProtocolVersion = ProtocolVersion.Current,
-                Cwd = _identity.Cwd,
-                GitBranch = Protocol.GitBranch.Read(_identity.Cwd),
-                Pid = Environment.ProcessId,
-                Kind = PeerKinds.Claude,
-                Delivery = _identity.Delivery,
-                ClaudePid = _identity.ClaudePid,
-                SessionId = _identity.SessionId,
-            };
-            var answer = await client.RequestAsync(register, stopping).ConfigureAwait(false);
-            switch (answer)
-            {
-                case AckMessage ack:
-                    var name = ack.Name ?? candidate;
-                    lock (_gate)
-                    {
-                        _name = name;
-                    }
-
-                    _log.Event(LogLevel.Info, "peer_register", ("name", name), ("hub_pid", ack.HubPid), ("tries", n));
-                    return;
-                case ErrMessage { Code: ErrorCodes.NameTaken }:
-                    continue;
-                case ErrMessage err:
-                    throw new RegisterRefusedException(err.Code, err.Message);
-                default:
-                    throw new RegisterRefusedException(ErrorCodes.Unexpected, "the hub answered register with " + answer.GetType().Name);
-            }
-        }
-    }
-
-    private void OnPushed(ServerMessage message)
-    {
-        var summary = Pending.Observe(message);
-        _pushed(message);
-        if (summary is not null)
-        {
-            _summarized(summary);
-        }
-    }
-
     private static TaskCompletionSource<bool> NewAttempt() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_expiry is not null)
+        {
+            await _expiry.DisposeAsync().ConfigureAwait(false);
+        }
+
         HubClient? client;
         lock (_gate)
         {

@@ -5,22 +5,59 @@ using Relay.Protocol.Messages;
 namespace Relay.Channels;
 
 /// <summary>
-/// The asks and broadcasts this channel sent that have not ended yet. When the hub dies their replies can never
-/// arrive (a new hub knows nothing of them), so each one is ended with a <c>hub_unreachable</c> error notification
-/// instead of leaving Claude waiting forever.
+/// The asks and broadcasts this channel sent that have not ended yet — the asker's side of "every ask ends exactly
+/// once". Each ask keeps what is needed to send it again (target, question, thread, absolute deadline): when the hub
+/// dies the ask is not ended but re-submitted to the next hub (<see cref="Resubmissions"/>) with the same ids and the
+/// time it has left. Whatever ends an ask first — the reply, an error from the hub, the local deadline
+/// (<see cref="Expire"/>), giving up on the hub (<see cref="DrainAsLost"/>) — removes it, and only that first ending
+/// is passed on (<see cref="Observe"/> says to drop later ones), so the model hears of each ask exactly once.
+/// Broadcast parts are not re-submitted: a broadcast's silent targets end with <c>hub_unreachable</c> when the hub
+/// dies (<see cref="DrainBroadcastsAsLost"/>).
 /// </summary>
-internal sealed class PendingAsks
+internal sealed class PendingAsks(TimeProvider time)
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, string> _asks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HeldAsk> _asks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, BroadcastProgress> _broadcasts = new(StringComparer.Ordinal);
 
+    public PendingAsks()
+        : this(TimeProvider.System)
+    {
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _asks.Count;
+            }
+        }
+    }
+
     /// <summary>Records an ask before it is sent, so a reply racing the tool's own continuation is never missed.</summary>
-    public void AddAsk(string askId, string to)
+    public void AddAsk(string askId, string to, string question, string? threadId, TimeSpan timeout)
     {
         lock (_gate)
         {
-            _asks[askId] = to;
+            _asks[askId] = new HeldAsk(askId, to, question, time.GetUtcNow() + timeout) { ThreadId = threadId };
+        }
+    }
+
+    /// <summary>
+    /// The hub acked the ask: from now on a hub restart re-submits it (an ask still waiting for its ack is the tool
+    /// call's to fail). Keeps the thread the hub gave an ask sent without one.
+    /// </summary>
+    public void Accepted(string askId, string? threadId)
+    {
+        lock (_gate)
+        {
+            if (_asks.TryGetValue(askId, out var ask))
+            {
+                ask.ThreadId ??= threadId;
+                ask.Accepted = true;
+            }
         }
     }
 
@@ -29,6 +66,14 @@ internal sealed class PendingAsks
         lock (_gate)
         {
             _asks.Remove(askId);
+        }
+    }
+
+    public bool IsPending(string askId)
+    {
+        lock (_gate)
+        {
+            return _asks.ContainsKey(askId);
         }
     }
 
@@ -48,15 +93,17 @@ internal sealed class PendingAsks
 
     /// <summary>
     /// Called on the hub receive loop for every push: a reply or an error ends an ask, a held status is remembered
-    /// for the broadcast summary. Returns the summary of a broadcast this message completed.
+    /// for the broadcast summary. <c>Pass</c> is false for a message about a single ask that already ended (its one
+    /// ending was already passed on: a local timeout, say, before the hub's own). <c>Summary</c> is the summary of a
+    /// broadcast this message completed.
     /// </summary>
-    public BroadcastSummary? Observe(ServerMessage message)
+    public (bool Pass, BroadcastSummary? Summary) Observe(ServerMessage message)
     {
         var (askId, broadcastId, peer, code) = message switch
         {
             IncomingReplyMessage reply => (reply.AskId, reply.BroadcastId, reply.From, null),
             ErrMessage err => (err.AskId, err.BroadcastId, err.To, err.Code),
-            AskStatusMessage { Status: AskStates.Held } held => (null, held.BroadcastId, held.To, AskStates.Held),
+            AskStatusMessage status => (status.AskId, status.BroadcastId, status.To, status.Status == AskStates.Held ? AskStates.Held : "status"),
             _ => ((string?)null, (string?)null, (string?)null, (string?)null),
         };
 
@@ -64,29 +111,143 @@ internal sealed class PendingAsks
         {
             if (broadcastId is not null)
             {
-                if (peer is null)
+                if (peer is null || code == "status")
                 {
-                    return null;
+                    return (true, null);
                 }
 
                 var progress = Progress(broadcastId);
                 if (code == AskStates.Held)
                 {
                     progress.Held.Add(peer);
-                    return null;
+                    return (true, null);
                 }
 
                 progress.Ended[peer] = code;
-                return Prune(broadcastId, progress);
+                return (true, Prune(broadcastId, progress));
             }
 
-            if (askId is not null && message is not AskStatusMessage)
+            if (askId is null)
             {
-                _asks.Remove(askId);
+                return (true, null);
             }
 
-            return null;
+            if (message is AskStatusMessage)
+            {
+                return (_asks.ContainsKey(askId), null);
+            }
+
+            return (_asks.Remove(askId), null);
         }
+    }
+
+    /// <summary>
+    /// After registering with a new hub: the asks to send again, each with its remaining timeout and
+    /// <c>resubmit</c> set; asks whose deadline has already passed end here instead, as <c>timeout</c> errors.
+    /// </summary>
+    public (List<AskMessage> Resend, List<ErrMessage> Ended) Resubmissions()
+    {
+        var resend = new List<AskMessage>();
+        var ended = new List<ErrMessage>();
+        lock (_gate)
+        {
+            var now = time.GetUtcNow();
+            foreach (var ask in _asks.Values.Where(a => a.Accepted).ToList())
+            {
+                var left = ask.Deadline - now;
+                if (left <= TimeSpan.Zero)
+                {
+                    _asks.Remove(ask.AskId);
+                    ended.Add(TimedOut(ask));
+                    continue;
+                }
+
+                resend.Add(new AskMessage
+                {
+                    To = ask.To,
+                    Question = ask.Question,
+                    AskId = ask.AskId,
+                    ThreadId = ask.ThreadId,
+                    TimeoutMs = Math.Max(1, (long)Math.Ceiling(left.TotalMilliseconds)),
+                    Resubmit = true,
+                });
+            }
+        }
+
+        return (resend, ended);
+    }
+
+    /// <summary>The re-submission of a still pending ask, with its time left now; null when it ended or its time is up.</summary>
+    public AskMessage? Resubmission(string askId)
+    {
+        lock (_gate)
+        {
+            if (!_asks.TryGetValue(askId, out var ask) || !ask.Accepted)
+            {
+                return null;
+            }
+
+            var left = ask.Deadline - time.GetUtcNow();
+            return left <= TimeSpan.Zero ? null : new AskMessage
+            {
+                To = ask.To,
+                Question = ask.Question,
+                AskId = ask.AskId,
+                ThreadId = ask.ThreadId,
+                TimeoutMs = Math.Max(1, (long)Math.Ceiling(left.TotalMilliseconds)),
+                Resubmit = true,
+            };
+        }
+    }
+
+    /// <summary>
+    /// Ends the asks whose deadline passed at least <paramref name="grace"/> ago, as <c>timeout</c> errors. While
+    /// connected the hub's own timer ends an ask first (pass a grace); while the hub is away, nothing else will
+    /// (pass zero).
+    /// </summary>
+    public List<ErrMessage> Expire(TimeSpan grace)
+    {
+        var ended = new List<ErrMessage>();
+        lock (_gate)
+        {
+            var now = time.GetUtcNow();
+            foreach (var ask in _asks.Values.ToList())
+            {
+                if (ask.Deadline + grace <= now)
+                {
+                    _asks.Remove(ask.AskId);
+                    ended.Add(TimedOut(ask));
+                }
+            }
+        }
+
+        return ended;
+    }
+
+    /// <summary>Ends one pending ask with an err of <paramref name="code"/> (with the ask's ids); null when it already ended.</summary>
+    public ErrMessage? End(string askId, string code, string message)
+    {
+        lock (_gate)
+        {
+            if (!_asks.Remove(askId, out var ask))
+            {
+                return null;
+            }
+
+            return new ErrMessage { Code = code, Message = message, AskId = ask.AskId, ThreadId = ask.ThreadId, To = ask.To };
+        }
+    }
+
+    /// <summary>Ends every broadcast target still silent with <c>hub_unreachable</c> (broadcast parts are not re-submitted).</summary>
+    public List<ErrMessage> DrainBroadcastsAsLost()
+    {
+        var lost = new List<ErrMessage>();
+        lock (_gate)
+        {
+            DrainBroadcasts(lost);
+        }
+
+        return lost;
     }
 
     /// <summary>Ends everything still pending: one <c>hub_unreachable</c> error per ask and per silent broadcast target.</summary>
@@ -95,34 +256,49 @@ internal sealed class PendingAsks
         var lost = new List<ErrMessage>();
         lock (_gate)
         {
-            foreach (var (askId, to) in _asks)
+            foreach (var ask in _asks.Values)
             {
-                lost.Add(Lost(to, askId, null));
-            }
-
-            foreach (var (broadcastId, progress) in _broadcasts)
-            {
-                foreach (var target in progress.Targets ?? [])
-                {
-                    if (!progress.Ended.ContainsKey(target))
-                    {
-                        lost.Add(Lost(target, null, broadcastId));
-                    }
-                }
+                lost.Add(Lost(ask.To, ask.AskId, null, ask.ThreadId));
             }
 
             _asks.Clear();
-            _broadcasts.Clear();
+            DrainBroadcasts(lost);
         }
 
         return lost;
     }
 
-    private static ErrMessage Lost(string to, string? askId, string? broadcastId) => new()
+    private void DrainBroadcasts(List<ErrMessage> lost)
+    {
+        foreach (var (broadcastId, progress) in _broadcasts)
+        {
+            foreach (var target in progress.Targets ?? [])
+            {
+                if (!progress.Ended.ContainsKey(target))
+                {
+                    lost.Add(Lost(target, null, broadcastId, null));
+                }
+            }
+        }
+
+        _broadcasts.Clear();
+    }
+
+    private static ErrMessage TimedOut(HeldAsk ask) => new()
+    {
+        Code = ErrorCodes.Timeout,
+        Message = $"no reply from {ask.To} in time (the hub restarted meanwhile)",
+        AskId = ask.AskId,
+        ThreadId = ask.ThreadId,
+        To = ask.To,
+    };
+
+    private static ErrMessage Lost(string to, string? askId, string? broadcastId, string? threadId) => new()
     {
         Code = ErrorCodes.HubUnreachable,
         Message = "the hub went away before the reply arrived",
         AskId = askId,
+        ThreadId = threadId,
         BroadcastId = broadcastId,
         To = to,
     };
@@ -150,6 +326,13 @@ internal sealed class PendingAsks
         var unanswered = targets.Where(t => progress.Ended[t] is not null).Select(t => (t, progress.Ended[t]!)).ToList();
         var held = targets.Where(progress.Held.Contains).ToList();
         return new BroadcastSummary(broadcastId, answered, held, unanswered);
+    }
+
+    private sealed record HeldAsk(string AskId, string To, string Question, DateTimeOffset Deadline)
+    {
+        public string? ThreadId { get; set; }
+
+        public bool Accepted { get; set; }
     }
 
     private sealed class BroadcastProgress

@@ -34,9 +34,10 @@ internal sealed class CliPeer : IAsyncDisposable
 
     /// <summary>
     /// Connects and registers. <paramref name="exactName"/> (from <c>--as</c>) must be free; without it the default
-    /// name gets a suffix until one is free. Throws <see cref="CliError"/> or <see cref="HubUnreachableException"/>.
+    /// name gets a suffix until one is free (<paramref name="preferred"/>, a name held before a hub restart, is tried
+    /// first). Throws <see cref="CliError"/> or <see cref="HubUnreachableException"/>.
     /// </summary>
-    public static async Task<CliPeer> JoinAsync(DataDir dataDir, string? exactName, bool spawn, CancellationToken cancellationToken)
+    public static async Task<CliPeer> JoinAsync(DataDir dataDir, string? exactName, bool spawn, CancellationToken cancellationToken, string? preferred = null)
     {
         if (exactName is not null && !PeerNames.IsValid(exactName))
         {
@@ -50,38 +51,54 @@ internal sealed class CliPeer : IAsyncDisposable
         {
             var baseName = exactName ?? DefaultName();
             var cwd = SafeCwd();
-            var branch = Protocol.GitBranch.Read(cwd);
-            for (var attempt = 1; ; attempt++)
+            var template = new RegisterMessage
             {
-                var candidate = exactName ?? PeerNames.WithSuffix(baseName, attempt);
-                var answer = await hub.RequestAsync(new RegisterMessage
-                {
-                    Name = candidate,
-                    ProtocolVersion = Protocol.ProtocolVersion.Current,
-                    Cwd = cwd,
-                    GitBranch = branch,
-                    Pid = Environment.ProcessId,
-                    Kind = PeerKinds.Cli,
-                }, cancellationToken);
-                switch (answer)
-                {
-                    case AckMessage ack:
-                        return new CliPeer(hub, ack.Name ?? candidate, inbox.Reader);
-                    case ErrMessage { Code: ErrorCodes.NameTaken } when exactName is null && attempt < MaxNameAttempts:
-                        continue;
-                    case ErrMessage { Code: ErrorCodes.NameTaken }:
-                        throw new CliError(ErrorCodes.NameTaken, $"the peer name '{candidate}' is taken", "hint: pick another with --as NAME; `relay peers` lists the names in use");
-                    case ErrMessage err:
-                        throw CliRunner.FromErr(err);
-                    default:
-                        throw new CliError(ErrorCodes.Unexpected, $"the hub answered register with '{answer.GetType().Name}'");
-                }
-            }
+                Name = baseName,
+                ProtocolVersion = Protocol.ProtocolVersion.Current,
+                Cwd = cwd,
+                GitBranch = Protocol.GitBranch.Read(cwd),
+                Pid = Environment.ProcessId,
+                Kind = PeerKinds.Cli,
+            };
+            var candidates = exactName is not null ? [exactName] : PeerRegistrar.Candidates(preferred ?? baseName, baseName, MaxNameAttempts);
+            var registration = await PeerRegistrar.RegisterAsync(hub, template, candidates, cancellationToken);
+            return registration switch
+            {
+                { Registered: true } => new CliPeer(hub, registration.Name, inbox.Reader),
+                { Refusal.Code: ErrorCodes.NameTaken } => throw new CliError(ErrorCodes.NameTaken, $"the peer name '{registration.Name}' is taken", "hint: pick another with --as NAME; `relay peers` lists the names in use"),
+                _ => throw CliRunner.FromErr(registration.Refusal!),
+            };
         }
         catch
         {
             await hub.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Joins again after the hub went away (starting a hub when none answers, as a channel would), under
+    /// <paramref name="previousName"/> when it is free, retrying on <see cref="BackoffPolicy.Reconnect"/> until
+    /// <paramref name="giveUpAt"/>. Throws <see cref="HubUnreachableException"/> when no hub could be reached by then.
+    /// </summary>
+    public static async Task<CliPeer> RejoinAsync(DataDir dataDir, string? exactName, string previousName, DateTimeOffset giveUpAt, CancellationToken cancellationToken)
+    {
+        for (var failures = 0; ; failures++)
+        {
+            var pause = BackoffPolicy.Reconnect.Delay(failures);
+            if (DateTimeOffset.UtcNow + pause >= giveUpAt)
+            {
+                throw new HubUnreachableException("the hub went away and no new one could be reached in time");
+            }
+
+            await Task.Delay(pause, cancellationToken);
+            try
+            {
+                return await JoinAsync(dataDir, exactName, spawn: true, cancellationToken, previousName);
+            }
+            catch (HubUnreachableException)
+            {
+            }
         }
     }
 

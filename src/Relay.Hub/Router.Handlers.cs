@@ -234,6 +234,22 @@ internal sealed partial class Router
             return;
         }
 
+        if (message.Resubmit == true && target is Native.NativeSessionPeer)
+        {
+            // The hub that wrote the ask into that session's inbox is gone, and with it the answer address the
+            // session's SendMessage answer goes to; writing it again would show the model the question twice.
+            Send(connection, new ErrMessage
+            {
+                ReqId = message.ReqId,
+                Code = ErrorCodes.PeerGone,
+                Message = $"the hub restarted after writing this ask into {target.Name}'s inbox; its answer can no longer reach you (ask again)",
+                AskId = message.AskId,
+                ThreadId = message.ThreadId,
+                To = target.Name,
+            });
+            return;
+        }
+
         var ask = new PendingAsk
         {
             AskId = message.AskId,

@@ -53,6 +53,7 @@ internal static class Figures
         new("broadcast.100.notified", "broadcast to 100: all notified", "ms", Section.Goals, "380 ms", 40, FloorKey: "floor.oneway_p50"),
         new("broadcast.100.replied", "broadcast to 100: all replies back", "ms", Section.Goals, "406 ms", 60, FloorKey: "floor.rt_p50"),
         new("cpu.idle_channel", "idle CPU per channel", "ms/s", Section.Goals, "1.5 ms/s", 0.1),
+        new("restart.reregistered", "hub SIGKILL → all 20 channels re-registered with a new hub", "ms", Section.Goals),
 
         new("floor.stdio_p50", "stdio ping-pong RTT p50 (bench ↔ echo child over pipes)", "ms", Section.Floor),
         new("floor.stdio_p99", "stdio ping-pong RTT p99", "ms", Section.Floor),

@@ -131,8 +131,9 @@ internal sealed class InboxDelivery : IDelivery
     {
         try
         {
-            var answer = await _link.RequestAsync(new ReplyMessage { AskId = askId, Text = text }, CancellationToken.None).ConfigureAwait(false);
-            _log.Event(answer is AckMessage ? LogLevel.Debug : LogLevel.Warn, "inbox_answer", ("ask_id", askId), ("result", (answer as ErrMessage)?.Code ?? "replied"));
+            var outcome = await _link.ReplyAsync(askId, text, CancellationToken.None).ConfigureAwait(false);
+            var result = outcome.Held ? "held" : (outcome.Answer as ErrMessage)?.Code ?? "replied";
+            _log.Event(outcome.Answer is ErrMessage ? LogLevel.Warn : LogLevel.Debug, "inbox_answer", ("ask_id", askId), ("result", result));
         }
         catch (Exception ex) when (ex is HubUnreachableException or RegisterRefusedException or IOException)
         {

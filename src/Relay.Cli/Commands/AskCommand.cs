@@ -10,6 +10,9 @@ internal static class AskCommand
     /// <summary>Extra time the CLI waits past the ask's timeout, so the hub's own timeout error arrives first.</summary>
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
 
+    /// <summary>After a hub restart, how long the ask waits for its target to register with the new hub.</summary>
+    private static readonly TimeSpan ReturnWait = TimeSpan.FromSeconds(20);
+
     public static Command Create()
     {
         var peerArgument = new Argument<string>("peer") { Description = "The peer to ask (see `relay peers`)" };
@@ -30,42 +33,96 @@ internal static class AskCommand
             var question = await TextArgument.ReadAsync("question", parse.GetValue(questionArgument), cancellationToken);
 
             // No hub and no Claude Code session means no peer could answer: report that instead of starting an empty hub.
-            await using var peer = await CliPeer.JoinAsync(dataDir, parse.GetValue(asName), spawn: CliPeer.NativeSessionsRunning(), cancellationToken);
-            var askId = RandomIds.New("a");
-            var answer = await peer.RequestAsync(new AskMessage
+            var peer = await CliPeer.JoinAsync(dataDir, parse.GetValue(asName), spawn: CliPeer.NativeSessionsRunning(), cancellationToken);
+            try
             {
-                To = to,
-                Question = question,
-                AskId = askId,
-                ThreadId = parse.GetValue(thread),
-                TimeoutMs = (long)wait.TotalMilliseconds,
-            }, cancellationToken);
-            if (answer is ErrMessage refused)
-            {
-                throw AskError(refused, to, askId);
-            }
+                var askId = RandomIds.New("a");
+                var ask = new AskMessage
+                {
+                    To = to,
+                    Question = question,
+                    AskId = askId,
+                    ThreadId = parse.GetValue(thread),
+                    TimeoutMs = (long)wait.TotalMilliseconds,
+                };
+                var deadline = DateTimeOffset.UtcNow + wait;
+                var answer = await peer.RequestAsync(ask, cancellationToken);
+                if (answer is ErrMessage refused)
+                {
+                    throw AskError(refused, to, askId);
+                }
 
-            var delivery = (answer as AckMessage)?.Delivery;
-            Progress(json, new AskStatusMessage { AskId = askId, Status = AskStates.Sent, To = to, ThreadId = "", Delivery = delivery });
-            var reply = await WaitForReplyAsync(peer, askId, to, json, wait + Grace, cancellationToken);
-            if (json)
-            {
-                CliJson.WriteLine(new AskOutput { From = reply.From, Text = reply.Text, AskId = askId, ThreadId = reply.ThreadId }, CliJson.Context.AskOutput);
-            }
-            else
-            {
-                Console.Out.Write(reply.Text.EndsWith('\n') ? reply.Text : reply.Text + "\n");
-            }
+                var delivery = (answer as AckMessage)?.Delivery;
+                ask.ThreadId ??= (answer as AckMessage)?.ThreadId;
+                Progress(json, new AskStatusMessage { AskId = askId, Status = AskStates.Sent, To = to, ThreadId = "", Delivery = delivery });
+                IncomingReplyMessage? reply;
+                while ((reply = await WaitForReplyAsync(peer, askId, to, json, deadline - DateTimeOffset.UtcNow + Grace, wait, cancellationToken)) is null)
+                {
+                    // The hub went away (crash, restart): join the next hub and send the ask again with the time it has left.
+                    Console.Error.WriteLine("relay: lost the hub; reconnecting to send the ask again");
+                    var name = peer.Name;
+                    await peer.DisposeAsync();
+                    peer = await CliPeer.RejoinAsync(dataDir, parse.GetValue(asName), name, deadline, cancellationToken);
+                    await ResubmitAsync(peer, ask, deadline, cancellationToken);
+                }
 
-            return ExitCodes.Ok;
+                if (json)
+                {
+                    CliJson.WriteLine(new AskOutput { From = reply.From, Text = reply.Text, AskId = askId, ThreadId = reply.ThreadId }, CliJson.Context.AskOutput);
+                }
+                else
+                {
+                    Console.Out.Write(reply.Text.EndsWith('\n') ? reply.Text : reply.Text + "\n");
+                }
+
+                return ExitCodes.Ok;
+            }
+            finally
+            {
+                await peer.DisposeAsync();
+            }
         });
         return command;
     }
 
-    private static async Task<IncomingReplyMessage> WaitForReplyAsync(CliPeer peer, string askId, string to, bool json, TimeSpan wait, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the ask again to a new hub (same ids, <c>resubmit</c>, the time left). A target that has not registered
+    /// with the new hub yet is retried for <see cref="ReturnWait"/>; then the ask ends as <c>peer_gone</c>.
+    /// </summary>
+    private static async Task ResubmitAsync(CliPeer peer, AskMessage ask, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var returnBy = DateTimeOffset.UtcNow + ReturnWait;
+        while (true)
+        {
+            var left = deadline - DateTimeOffset.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                throw new CliError(ErrorCodes.Timeout, $"'{ask.To}' did not reply in time (the hub restarted meanwhile)") { AskId = ask.AskId };
+            }
+
+            ask.TimeoutMs = Math.Max(1, (long)left.TotalMilliseconds);
+            ask.Resubmit = true;
+            var answer = await peer.RequestAsync(ask, cancellationToken);
+            switch (answer)
+            {
+                case AckMessage:
+                    return;
+                case ErrMessage { Code: ErrorCodes.PeerNotFound or ErrorCodes.RateLimited } when DateTimeOffset.UtcNow < returnBy:
+                    await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+                    continue;
+                case ErrMessage { Code: ErrorCodes.PeerNotFound }:
+                    throw new CliError(ErrorCodes.PeerGone, $"'{ask.To}' did not come back after the hub restarted") { AskId = ask.AskId };
+                case ErrMessage err:
+                    throw AskError(err, ask.To, ask.AskId);
+            }
+        }
+    }
+
+    /// <summary>The reply; null when the hub connection closed first (the caller joins the next hub and asks again).</summary>
+    private static async Task<IncomingReplyMessage?> WaitForReplyAsync(CliPeer peer, string askId, string to, bool json, TimeSpan wait, TimeSpan asked, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(wait);
+        deadline.CancelAfter(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
         try
         {
             await foreach (var message in peer.Inbox.ReadAllAsync(deadline.Token))
@@ -81,17 +138,25 @@ internal static class AskCommand
                         break;
                     case IncomingAskMessage incoming:
                         // A short-lived asker cannot answer; say so rather than leave the other side waiting.
-                        await peer.Hub.SendAsync(new ReplyMessage { AskId = incoming.AskId, Text = $"({peer.Name} is a one-shot `relay ask` and cannot answer)" }, cancellationToken);
+                        try
+                        {
+                            await peer.Hub.SendAsync(new ReplyMessage { AskId = incoming.AskId, Text = $"({peer.Name} is a one-shot `relay ask` and cannot answer)" }, cancellationToken);
+                        }
+                        catch (Protocol.Client.HubUnreachableException)
+                        {
+                            // The hub just went away; the loop ends with the inbox and the ask is sent again.
+                        }
+
                         break;
                 }
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new CliError(ErrorCodes.Timeout, $"no reply from '{to}' within {Durations.Format(wait - Grace)}") { AskId = askId };
+            throw new CliError(ErrorCodes.Timeout, $"no reply from '{to}' within {Durations.Format(asked)}") { AskId = askId };
         }
 
-        throw new Protocol.Client.HubUnreachableException("the hub closed the connection before the reply arrived");
+        return null;
     }
 
     /// <summary>

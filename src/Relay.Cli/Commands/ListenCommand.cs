@@ -16,8 +16,6 @@ namespace Relay.Cli.Commands;
 /// </summary>
 internal static class ListenCommand
 {
-    private static readonly TimeSpan[] ReconnectDelays = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
-
     public static Command Create()
     {
         var asName = CliArguments.As("Register under this peer name instead of cli-<user> (must be free)");
@@ -139,7 +137,7 @@ internal static class ListenCommand
 
             for (var attempt = 0; ; attempt++)
             {
-                await Task.Delay(ReconnectDelays[Math.Min(attempt, ReconnectDelays.Length - 1)], cancellationToken);
+                await Task.Delay(BackoffPolicy.Reconnect.Delay(attempt), cancellationToken);
                 try
                 {
                     return await CliPeer.JoinAsync(options.DataDir, options.Name, spawn: true, cancellationToken);

@@ -27,9 +27,7 @@ public static class HubConnector
         dataDir.EnsureExists();
         HubSpawner.Spawn(dataDir);
         var stopwatch = Stopwatch.StartNew();
-        // A native hub listens some 10-30 ms after spawn. Retry every few milliseconds (a refused connect costs
-        // microseconds) instead of backing off: with doubling delays a hub ready at 31 ms was found at 62 ms.
-        var delay = 1;
+        var failures = 0;
         while (true)
         {
             try
@@ -38,8 +36,7 @@ public static class HubConnector
             }
             catch (HubUnreachableException) when (stopwatch.Elapsed < SpawnWait)
             {
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                delay = Math.Min(delay * 2, 4);
+                await Task.Delay(BackoffPolicy.SpawnPoll.Delay(++failures), cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -51,6 +51,11 @@ public sealed class AskMessage : ClientMessage
     public required string AskId { get; set; }
     public string? ThreadId { get; set; }
     public long? TimeoutMs { get; set; }
+    /// <summary>
+    /// True when the asker sends an ask again after a hub restart (same <c>ask_id</c> and <c>thread_id</c>, the
+    /// remaining timeout): a target that already has it does not show it again.
+    /// </summary>
+    public bool? Resubmit { get; set; }
 }
 
 public sealed class ReplyMessage : ClientMessage

@@ -79,7 +79,7 @@ public sealed class ChannelErrorTests
         await using var sandbox = new RelaySandbox();
         var hub = await sandbox.StartHubAsync();
         // A hub that dies cannot be replaced: the channels' spawn runs /bin/false.
-        var env = new Dictionary<string, string?> { ["RELAY_EXE"] = "/bin/false" };
+        var env = new Dictionary<string, string?> { ["RELAY_EXE"] = "/bin/false", ["RELAY_ASK_TIMEOUT_MS"] = "4000" };
         await using var group = await ChannelGroup.StartAsync(sandbox, [sandbox.WorkDir("alice"), sandbox.WorkDir("bob")], env);
         var alice = group[0];
 
@@ -92,16 +92,22 @@ public sealed class ChannelErrorTests
         await group[1].NextNotificationAsync();
         hub.Signal(Posix.SIGKILL);
 
-        // The new hub could never deliver their replies: each pending ask ends with hub_unreachable.
-        var lost = await alice.NextNotificationAsync();
-        Assert.Equal("error", lost.Type);
-        Assert.Equal("hub_unreachable", lost.Get("code"));
-        Assert.Equal(ask.Str("ask_id"), lost.Get("ask_id"));
-        Assert.Equal("bob", lost.Get("to"));
+        // Broadcast parts are not re-submitted: a silent target ends with hub_unreachable at once.
         var lostBroadcast = await alice.NextNotificationAsync();
-        Assert.Equal("hub_unreachable", lostBroadcast.Get("code"));
+        Assert.Equal(("error", "hub_unreachable"), (lostBroadcast.Type, lostBroadcast.Get("code")));
         Assert.Equal(broadcast.Str("broadcast_id"), lostBroadcast.Get("broadcast_id"));
         Assert.Equal("bob", lostBroadcast.Get("to"));
+
+        // The ask waits for a new hub to re-submit to; none comes, so it ends at its deadline, once.
+        var ended = await alice.NextNotificationAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(("error", "timeout"), (ended.Type, ended.Get("code")));
+        Assert.Equal(ask.Str("ask_id"), ended.Get("ask_id"));
+        Assert.Equal("bob", ended.Get("to"));
+
+        // A reply to the ask bob was shown is kept for the hub's return, and the tool says so.
+        var reply = await group[1].CallAsync("relay_reply", new() { ["ask_id"] = ask.Str("ask_id"), ["text"] = "t" });
+        Assert.True(reply.Ok, reply.Text);
+        Assert.True(reply.Json.GetProperty("queued").GetBoolean());
 
         foreach (var (tool, args) in new (string, Dictionary<string, object?>)[]
         {
