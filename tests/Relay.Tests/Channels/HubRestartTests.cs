@@ -167,8 +167,8 @@ public sealed class HubRestartTests
             Assert.Equal(("error", askId, "timeout"), (ending.Type, ending.Get("ask_id"), ending.Get("code")));
         }
 
-        await Eventually.WaitAsync(() => alice.CallAsync("relay_peers"), r => r.Ok, Recovery, "alice to reconnect");
-        await Eventually.WaitAsync(() => bob.CallAsync("relay_peers"), r => r.Ok, Recovery, "bob to reconnect");
+        await Poll.ForAsync(() => alice.CallAsync("relay_peers"), r => r.Ok, Recovery, "alice to reconnect");
+        await Poll.ForAsync(() => bob.CallAsync("relay_peers"), r => r.Ok, Recovery, "bob to reconnect");
         var late = await bob.CallAsync("relay_reply", new() { ["ask_id"] = askId, ["text"] = "too late" });
         Assert.True(late.Ok || late.Code == "unknown_ask", late.Text);
         await Task.Delay(TimeSpan.FromSeconds(1));
