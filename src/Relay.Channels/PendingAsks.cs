@@ -20,6 +20,15 @@ internal sealed class PendingAsks(TimeProvider time)
     private readonly Dictionary<string, HeldAsk> _asks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, BroadcastProgress> _broadcasts = new(StringComparer.Ordinal);
 
+    // Asks that ended here, newest last: a later ending for one of them is dropped. An ending for an ask this channel
+    // never held is passed on: its session asked it through an earlier channel process, and the hub kept the ending
+    // for this one (the asker came back).
+    private readonly HashSet<string> _ended = new(StringComparer.Ordinal);
+    private readonly Queue<string> _endedOrder = new();
+
+    /// <summary>How many ended ask ids are remembered.</summary>
+    public const int EndedMemory = 10_000;
+
     public PendingAsks()
         : this(TimeProvider.System)
     {
@@ -65,7 +74,7 @@ internal sealed class PendingAsks(TimeProvider time)
     {
         lock (_gate)
         {
-            _asks.Remove(askId);
+            Forget(askId);
         }
     }
 
@@ -93,7 +102,7 @@ internal sealed class PendingAsks(TimeProvider time)
 
     /// <summary>
     /// Called on the hub receive loop for every push: a reply or an error ends an ask, a held status is remembered
-    /// for the broadcast summary. <c>Pass</c> is false for a message about a single ask that already ended (its one
+    /// for the broadcast summary. <c>Pass</c> is false for a message about a single ask that already ended here (its one
     /// ending was already passed on: a local timeout, say, before the hub's own). <c>Summary</c> is the summary of a
     /// broadcast this message completed.
     /// </summary>
@@ -137,7 +146,12 @@ internal sealed class PendingAsks(TimeProvider time)
                 return (_asks.ContainsKey(askId), null);
             }
 
-            return (_asks.Remove(askId), null);
+            if (Forget(askId))
+            {
+                return (true, null);
+            }
+
+            return (!_ended.Contains(askId), null);
         }
     }
 
@@ -157,7 +171,7 @@ internal sealed class PendingAsks(TimeProvider time)
                 var left = ask.Deadline - now;
                 if (left <= TimeSpan.Zero)
                 {
-                    _asks.Remove(ask.AskId);
+                    Forget(ask.AskId);
                     ended.Add(TimedOut(ask));
                     continue;
                 }
@@ -215,7 +229,7 @@ internal sealed class PendingAsks(TimeProvider time)
             {
                 if (ask.Deadline + grace <= now)
                 {
-                    _asks.Remove(ask.AskId);
+                    Forget(ask.AskId);
                     ended.Add(TimedOut(ask));
                 }
             }
@@ -229,10 +243,12 @@ internal sealed class PendingAsks(TimeProvider time)
     {
         lock (_gate)
         {
-            if (!_asks.Remove(askId, out var ask))
+            if (!_asks.TryGetValue(askId, out var ask))
             {
                 return null;
             }
+
+            Forget(askId);
 
             return new ErrMessage { Code = code, Message = message, AskId = ask.AskId, ThreadId = ask.ThreadId, To = ask.To };
         }
@@ -256,16 +272,36 @@ internal sealed class PendingAsks(TimeProvider time)
         var lost = new List<ErrMessage>();
         lock (_gate)
         {
-            foreach (var ask in _asks.Values)
+            foreach (var ask in _asks.Values.ToList())
             {
                 lost.Add(Lost(ask.To, ask.AskId, null, ask.ThreadId));
+                Forget(ask.AskId);
             }
 
-            _asks.Clear();
             DrainBroadcasts(lost);
         }
 
         return lost;
+    }
+
+    /// <summary>Removes a pending ask and remembers that it ended here (under the lock); false when it was not pending.</summary>
+    private bool Forget(string askId)
+    {
+        if (!_asks.Remove(askId))
+        {
+            return false;
+        }
+
+        if (_ended.Add(askId))
+        {
+            _endedOrder.Enqueue(askId);
+            if (_endedOrder.Count > EndedMemory)
+            {
+                _ended.Remove(_endedOrder.Dequeue());
+            }
+        }
+
+        return true;
     }
 
     private void DrainBroadcasts(List<ErrMessage> lost)

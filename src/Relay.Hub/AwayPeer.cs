@@ -1,3 +1,5 @@
+using Relay.Protocol.Messages;
+
 namespace Relay.Hub;
 
 /// <summary>
@@ -42,4 +44,13 @@ internal sealed class AwayPeer
     public int HeldAsks { get; set; }
 
     public long HeldBytes { get; set; }
+
+    /// <summary>
+    /// Endings of its own asks (replies, errors) that came while it was away, in order: they go to it on its return.
+    /// A reply's text counts in <see cref="HeldBytes"/>.
+    /// </summary>
+    public List<ServerMessage> Endings { get; } = [];
+
+    /// <summary>Reply text bytes among <see cref="Endings"/> (part of <see cref="HeldBytes"/>).</summary>
+    public long EndingBytes { get; set; }
 }

@@ -43,6 +43,42 @@ internal sealed class AwayPeers(HoldBounds bounds) : IDisposable
         return null;
     }
 
+    /// <summary>The away peer whose departed connection is <paramref name="ghost"/>.</summary>
+    public AwayPeer? FindByGhost(IPeer ghost)
+    {
+        foreach (var away in _away)
+        {
+            if (ReferenceEquals(away.Ghost, ghost))
+            {
+                return away;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Counts a reply of <paramref name="bytes"/> for <paramref name="away"/>, an asker that is away, against the same
+    /// per-peer and total bytes as held questions; null when it fits, else why not (nothing counted).
+    /// </summary>
+    public string? TryKeepReply(AwayPeer away, long bytes)
+    {
+        if (away.HeldBytes + bytes > bounds.MaxBytesPerPeer)
+        {
+            return $"{away.Name} is away and what is held for it would pass {bounds.MaxBytesPerPeer} bytes";
+        }
+
+        if (TotalBytes + bytes > bounds.MaxTotalBytes)
+        {
+            return $"{away.Name} is away and the hub holds {TotalBytes} bytes for away peers (at most {bounds.MaxTotalBytes})";
+        }
+
+        away.HeldBytes += bytes;
+        away.EndingBytes += bytes;
+        TotalBytes += bytes;
+        return null;
+    }
+
     /// <summary>The latest away peer that left under <paramref name="name"/>.</summary>
     public AwayPeer? FindByName(string name)
     {
@@ -124,6 +160,10 @@ internal sealed class AwayPeers(HoldBounds bounds) : IDisposable
         {
             Release(ask);
         }
+
+        away.HeldBytes -= away.EndingBytes;
+        TotalBytes -= away.EndingBytes;
+        away.EndingBytes = 0;
     }
 
     /// <summary>Stops every away peer's timer (hub shutdown).</summary>

@@ -5,7 +5,8 @@ internal sealed class PendingAsk
 {
     public required string AskId { get; init; }
 
-    public required IPeer Asker { get; init; }
+    /// <summary>Who asked; an away asker's asks move to the peer it returns as.</summary>
+    public required IPeer Asker { get; set; }
 
     /// <summary>Who holds the ask; it moves only from a native session to that session's own channel (<see cref="PendingAsks.MoveAll"/>).</summary>
     public required IPeer Target { get; set; }

@@ -85,6 +85,18 @@ internal sealed class PendingAsks
         return asks;
     }
 
+    /// <summary>Makes <paramref name="to"/> the asker of every ask <paramref name="from"/> is waiting on.</summary>
+    public static void MoveAllFrom(IPeer from, IPeer to)
+    {
+        foreach (var ask in from.AsksFrom)
+        {
+            ask.Asker = to;
+            to.AsksFrom.Add(ask);
+        }
+
+        from.AsksFrom.Clear();
+    }
+
     /// <summary>Removes and returns every ask <paramref name="asker"/> is waiting on.</summary>
     public List<PendingAsk> TakeAllFrom(IPeer asker)
     {

@@ -295,6 +295,11 @@ internal sealed partial class Router
             holder = null;
         }
 
+        if (holder is not null && holder.AsksTo.TryGetValue(message.AskId, out var held) && RefusedForAwayAsker(connection, message, held))
+        {
+            return;
+        }
+
         var ask = holder is null ? null : _pending.Take(holder, message.AskId);
         if (ask is null)
         {

@@ -13,8 +13,10 @@ namespace Relay.Hub;
 /// <see cref="HoldBounds"/>; what does not fit is refused with <c>hold_full</c>). Each asker is told
 /// <c>ask_status waiting</c>. A registration with the same session id (else, neither having one, the same name)
 /// is its return: asks its session never confirmed are sent to it, the others are re-attached so its reply routes.
-/// At the end of the window whatever still waits ends with <c>peer_gone</c>. Each ask keeps its own timeout. All
-/// under the router lock.
+/// At the end of the window whatever still waits ends with <c>peer_gone</c>. Each ask keeps its own timeout.
+/// An away peer is an asker too: its own asks stay pending, and their endings (replies, errors) are kept for it and
+/// handed over on its return, so a channel that restarts while it waits for a reply still gets it (a reply that does
+/// not fit the hold is refused to its replier with <c>hold_full</c>). All under the router lock.
 /// </summary>
 internal sealed partial class Router
 {
@@ -168,6 +170,16 @@ internal sealed partial class Router
             EndAsk(clash, ErrorCodes.PeerGone, $"{away.Name} came back holding another ask with this ask_id", HubLogEvents.AskPeerGone, HubEvents.PeerGone);
         }
 
+        // Its own asks: the new connection is their asker now, and what ended them while it was away reaches it first.
+        PendingAsks.MoveAllFrom(ghost, peer);
+        foreach (var ending in away.Endings)
+        {
+            Send(peer, ending);
+        }
+
+        var endings = away.Endings.Count;
+        away.Endings.Clear();
+
         var sent = 0;
         foreach (var ask in waiting)
         {
@@ -189,7 +201,7 @@ internal sealed partial class Router
             sent++;
         }
 
-        _log.Event(LogLevel.Info, HubLogEvents.PeerReturn, ("name", peer.Name), ("old_name", away.Name), ("session_id", away.SessionId), ("away_ms", (long)(_time.GetUtcNow() - away.LeftAt).TotalMilliseconds), ("sent", sent), ("reattached", waiting.Count - sent));
+        _log.Event(LogLevel.Info, HubLogEvents.PeerReturn, ("name", peer.Name), ("old_name", away.Name), ("session_id", away.SessionId), ("away_ms", (long)(_time.GetUtcNow() - away.LeftAt).TotalMilliseconds), ("sent", sent), ("reattached", waiting.Count - sent), ("endings", endings), ("own_asks", peer.AsksFrom.Count));
     }
 
     private void OnHoldExpired(object? state)
@@ -206,7 +218,16 @@ internal sealed partial class Router
 
                 Away.Remove(away);
                 var asks = _pending.TakeAllTo(away.Ghost);
-                _log.Event(LogLevel.Info, HubLogEvents.HoldExpired, ("name", away.Name), ("session_id", away.SessionId), ("asks", asks.Count));
+
+                // Its own asks and their endings: nobody is left to read them.
+                var own = _pending.TakeAllFrom(away.Ghost);
+                foreach (var ask in own)
+                {
+                    Away.Release(ask);
+                }
+
+                _log.Event(LogLevel.Info, HubLogEvents.HoldExpired, ("name", away.Name), ("session_id", away.SessionId), ("asks", asks.Count), ("own_asks", own.Count), ("endings_dropped", away.Endings.Count));
+                away.Endings.Clear();
                 foreach (var ask in asks)
                 {
                     EndAsk(ask, ErrorCodes.PeerGone, $"{away.Name} left and did not come back; the ask was held for it for {Span(away.Window)}", HubLogEvents.AskPeerGone, HubEvents.PeerGone);
@@ -217,6 +238,46 @@ internal sealed partial class Router
                 ProcessDrops();
             }
         }
+    }
+
+    /// <summary>
+    /// A message for a departed connection: when it is an away peer's, an ending of one of its own asks (a reply, or
+    /// an ask-ending error) is kept for its return (true); progress (<c>ask_status</c>) is dropped (true): the
+    /// returning channel learns the ending. False for any other departed connection.
+    /// </summary>
+    private bool KeptForAwayAsker(IPeer ghost, ServerMessage message)
+    {
+        if (_awayPeers?.FindByGhost(ghost) is not { } away)
+        {
+            return false;
+        }
+
+        if (message is IncomingReplyMessage or ErrMessage { ReqId: null, AskId: not null })
+        {
+            away.Endings.Add(message);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// A reply to an ask whose asker is away must fit what the hub may hold for it; if not, the replier is told
+    /// <c>hold_full</c> (true) and the ask stays pending, so a later reply (or the ask's timeout) still ends it.
+    /// </summary>
+    private bool RefusedForAwayAsker(IPeer replier, ReplyMessage reply, PendingAsk ask)
+    {
+        if (!ask.Asker.Departed || _awayPeers?.FindByGhost(ask.Asker) is not { } away)
+        {
+            return false;
+        }
+
+        if (Away.TryKeepReply(away, Encoding.UTF8.GetByteCount(reply.Text)) is not { } refusal)
+        {
+            return false;
+        }
+
+        Send(replier, new ErrMessage { ReqId = reply.ReqId, Code = ErrorCodes.HoldFull, Message = refusal + "; the reply was not kept, send it again later", AskId = ask.AskId, To = away.Name });
+        return true;
     }
 
     /// <summary>Tells the asker its ask waits for an away target, and for how long at most.</summary>

@@ -232,6 +232,11 @@ internal sealed partial class Router : IDisposable
 
     private void Send(IPeer connection, ServerMessage message)
     {
+        if (connection.Departed && KeptForAwayAsker(connection, message))
+        {
+            return;
+        }
+
         if (connection.Send(message) == SendResult.Overflowed)
         {
             _toDrop.Add(connection);
@@ -312,19 +317,20 @@ internal sealed partial class Router : IDisposable
         }
 
         _registry.Remove(connection);
-        if (!TryKeepAway(connection, reason))
+        var keptAway = TryKeepAway(connection, reason);
+        if (!keptAway)
         {
             foreach (var ask in _pending.TakeAllTo(connection))
             {
                 var gone = connection is Nats.RemotePeer ? $"{name} is gone ({reason})" : $"{name} disconnected before replying";
                 EndAsk(ask, ErrorCodes.PeerGone, gone, HubLogEvents.AskPeerGone, HubEvents.PeerGone);
             }
-        }
 
-        // Nobody is left to read the answers to this peer's own asks.
-        foreach (var own in _pending.TakeAllFrom(connection))
-        {
-            _awayPeers?.Release(own);
+            // Nobody is left to read the answers to this peer's own asks. (An away peer's own asks wait for its return.)
+            foreach (var own in _pending.TakeAllFrom(connection))
+            {
+                _awayPeers?.Release(own);
+            }
         }
 
         var now = _time.GetUtcNow();

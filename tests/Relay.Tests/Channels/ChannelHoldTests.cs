@@ -179,6 +179,38 @@ public sealed class ChannelHoldTests
         Assert.False(back.HasPendingNotification);
     }
 
+    [Fact]
+    public async Task An_asker_whose_channel_restarts_gets_the_reply_that_came_while_it_was_gone_once()
+    {
+        await using var sandbox = new RelaySandbox();
+        await sandbox.StartHubAsync("--hold", "60s");
+        var env = SessionEnv(sandbox, "alice", "s-alice");
+        await using var alice = await ChannelClient.StartAsync(sandbox, sandbox.WorkDir("alice"), env);
+        Assert.Equal("alice", await alice.NameAsync());
+        await using var bob = await RawHubClient.RegisterAsync(sandbox.SocketPath, "bob");
+        await using var observer = await WatchAsync(sandbox);
+
+        var ask = await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = "is the schema frozen?" });
+        Assert.True(ask.Ok, ask.Text);
+        var askId = ask.Str("ask_id")!;
+        Assert.Equal(askId, (await bob.NextAsync<IncomingAskMessage>()).AskId);
+
+        // The asker's channel dies while it waits; the reply comes while it is gone and is kept for it.
+        alice.Signal(Posix.SIGKILL);
+        Assert.True(await alice.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        await NextEventAsync(observer, e => e.Event == HubEvents.PeerLeave && e.Name == "alice");
+        await bob.RequestAsync<AckMessage>(new ReplyMessage { AskId = askId, Text = "yes, frozen" });
+
+        // The channel comes back for the same Claude session: the reply reaches its model, once.
+        await using var back = await ChannelClient.StartAsync(sandbox, sandbox.WorkDir("alice"), env);
+        var reply = await back.NextNotificationAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal(("reply", askId, "bob", "yes, frozen"), (reply.Type, reply.Get("ask_id"), reply.Get("from"), reply.Content));
+        var again = await bob.RequestAsync<ErrMessage>(new ReplyMessage { AskId = askId, Text = "twice?" });
+        Assert.Equal(ErrorCodes.UnknownAsk, again.Code);
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        Assert.False(back.HasPendingNotification);
+    }
+
     /// <summary>A HOME whose Claude sessions file (for this test process, the channel's parent) names <paramref name="sessionId"/>.</summary>
     private static Dictionary<string, string?> SessionEnv(RelaySandbox sandbox, string who, string sessionId, string? name = null)
     {

@@ -156,4 +156,32 @@ public sealed class ChannelPendingAsksTests
 
         Assert.Empty(pending.DrainAsLost());
     }
+
+    [Fact]
+    public void An_ending_for_an_ask_an_earlier_channel_of_this_session_made_is_passed_on_but_one_that_ended_here_is_not()
+    {
+        var pending = Accepted("a-1");
+        pending.RemoveAsk("a-1"); // its tool call failed: a late ending must not reach the model
+        Assert.False(pending.Observe(new IncomingReplyMessage { AskId = "a-1", From = "x", Text = "late", ThreadId = "t" }).Pass);
+
+        // Asked before this channel process started (the hub kept the reply while the session was away).
+        Assert.True(pending.Observe(new IncomingReplyMessage { AskId = "a-old", From = "x", Text = "kept for you", ThreadId = "t" }).Pass);
+        Assert.True(pending.Observe(new ErrMessage { Code = ErrorCodes.Timeout, Message = "no reply", AskId = "a-older", To = "x" }).Pass);
+        Assert.False(pending.Observe(new AskStatusMessage { AskId = "a-old2", Status = AskStates.Delivered, To = "x", ThreadId = "t" }).Pass);
+    }
+
+    [Fact]
+    public void The_memory_of_ended_asks_is_bounded()
+    {
+        var pending = new PendingAsks(_clock);
+        for (var i = 0; i <= PendingAsks.EndedMemory; i++)
+        {
+            pending.AddAsk("a-" + i, "x", "q", null, Minute);
+            pending.RemoveAsk("a-" + i);
+        }
+
+        // The oldest one is forgotten; the newest is still known as ended here.
+        Assert.True(pending.Observe(new IncomingReplyMessage { AskId = "a-0", From = "x", Text = "?", ThreadId = "t" }).Pass);
+        Assert.False(pending.Observe(new IncomingReplyMessage { AskId = "a-" + PendingAsks.EndedMemory, From = "x", Text = "?", ThreadId = "t" }).Pass);
+    }
 }
