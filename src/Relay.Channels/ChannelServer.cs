@@ -4,8 +4,8 @@ using ModelContextProtocol.Server;
 using NLog;
 using Relay.Channels.Delivery;
 using Relay.Inbox;
-using Relay.Protocol;
 using Relay.Protocol.Messages;
+using Relay.Runtime;
 
 namespace Relay.Channels;
 

@@ -3,8 +3,9 @@ using ModelContextProtocol.Protocol;
 using NLog;
 using Relay.Channels.Delivery;
 using Relay.Protocol;
-using Relay.Protocol.Client;
 using Relay.Protocol.Messages;
+using Relay.Runtime;
+using Relay.Runtime.Client;
 
 namespace Relay.Channels;
 

@@ -1,8 +1,9 @@
 using System.Net.Sockets;
 using NLog;
 using Relay.Protocol;
-using Relay.Protocol.Client;
 using Relay.Protocol.Messages;
+using Relay.Runtime;
+using Relay.Runtime.Client;
 
 namespace Relay.Channels;
 
@@ -55,7 +56,7 @@ internal sealed partial class HubLink
             Name = _names.Current,
             ProtocolVersion = ProtocolVersion.Current,
             Cwd = _identity.Cwd,
-            GitBranch = Protocol.GitBranch.Read(_identity.Cwd),
+            GitBranch = Relay.Runtime.GitBranch.Read(_identity.Cwd),
             Pid = Environment.ProcessId,
             Kind = PeerKinds.Claude,
             Delivery = _identity.Delivery,

@@ -1,7 +1,8 @@
 using NLog;
 using Relay.Protocol;
-using Relay.Protocol.Client;
 using Relay.Protocol.Messages;
+using Relay.Runtime;
+using Relay.Runtime.Client;
 
 namespace Relay.Channels;
 

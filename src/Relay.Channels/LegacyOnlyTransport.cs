@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using NLog;
-using Relay.Protocol;
+using Relay.Runtime;
 
 namespace Relay.Channels;
 

@@ -1,4 +1,4 @@
-using Relay.Protocol.Client;
+using Relay.Runtime.Client;
 
 namespace Relay.Channels;
 

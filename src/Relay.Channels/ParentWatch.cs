@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using NLog;
-using Relay.Protocol;
+using Relay.Runtime;
 
 namespace Relay.Channels;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using ModelContextProtocol.Protocol;
 using NLog;
-using Relay.Protocol;
+using Relay.Runtime;
 
 namespace Relay.Channels;
 

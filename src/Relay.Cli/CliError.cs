@@ -1,4 +1,5 @@
 using Relay.Protocol;
+using Relay.Runtime;
 
 namespace Relay.Cli;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Relay.Protocol;
+using Relay.Runtime;
 
 namespace Relay.Cli;
 
@@ -18,5 +18,5 @@ internal static class CliOptions
         Description = "Machine-readable JSON output",
     };
 
-    public static DataDir ResolveDataDir(ParseResult parse) => Protocol.DataDir.Resolve(parse.GetValue(DataDir));
+    public static DataDir ResolveDataDir(ParseResult parse) => Relay.Runtime.DataDir.Resolve(parse.GetValue(DataDir));
 }

@@ -1,7 +1,8 @@
 using System.Threading.Channels;
 using Relay.Protocol;
-using Relay.Protocol.Client;
 using Relay.Protocol.Messages;
+using Relay.Runtime;
+using Relay.Runtime.Client;
 
 namespace Relay.Cli;
 
@@ -56,7 +57,7 @@ internal sealed class CliPeer : IAsyncDisposable
                 Name = baseName,
                 ProtocolVersion = Protocol.ProtocolVersion.Current,
                 Cwd = cwd,
-                GitBranch = Protocol.GitBranch.Read(cwd),
+                GitBranch = Relay.Runtime.GitBranch.Read(cwd),
                 Pid = Environment.ProcessId,
                 Kind = PeerKinds.Cli,
             };

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Relay.Protocol;
-using Relay.Protocol.Client;
+using Relay.Runtime.Client;
 
 namespace Relay.Cli;
 

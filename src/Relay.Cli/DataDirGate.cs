@@ -1,11 +1,10 @@
 using System.CommandLine;
-using Relay.Protocol;
 
 namespace Relay.Cli;
 
 /// <summary>
 /// The one place every role of the executable (hub, channel, CLI commands) refuses an unsafe data dir
-/// (<see cref="DataDirSafety"/>) before it touches the socket or the logs. <c>relay doctor</c> is let through: it
+/// (<see cref="Relay.Runtime.DataDirSafety"/>) before it touches the socket or the logs. <c>relay doctor</c> is let through: it
 /// reports the problem with its fix instead. Help and usage errors are let through too.
 /// </summary>
 internal static class DataDirGate

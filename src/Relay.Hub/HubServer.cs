@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using NLog;
 using Relay.Protocol;
+using Relay.Runtime;
 
 namespace Relay.Hub;
 

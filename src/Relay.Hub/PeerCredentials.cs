@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using Relay.Protocol;
+using Relay.Runtime;
 
 namespace Relay.Hub;
 

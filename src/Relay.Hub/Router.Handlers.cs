@@ -2,6 +2,7 @@ using System.Text;
 using NLog;
 using Relay.Protocol;
 using Relay.Protocol.Messages;
+using Relay.Runtime;
 
 namespace Relay.Hub;
 

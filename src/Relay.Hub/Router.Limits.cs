@@ -1,6 +1,7 @@
 using NLog;
 using Relay.Protocol;
 using Relay.Protocol.Messages;
+using Relay.Runtime;
 
 namespace Relay.Hub;
 

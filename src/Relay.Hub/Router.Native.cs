@@ -3,6 +3,7 @@ using Relay.Hub.Native;
 using Relay.Inbox;
 using Relay.Protocol;
 using Relay.Protocol.Messages;
+using Relay.Runtime;
 
 namespace Relay.Hub;
 

@@ -2,6 +2,7 @@ using NLog;
 using Relay.Hub.Nats;
 using Relay.Protocol;
 using Relay.Protocol.Messages;
+using Relay.Runtime;
 
 namespace Relay.Hub;
 

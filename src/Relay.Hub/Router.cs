@@ -4,6 +4,7 @@ using System.Text.Json;
 using NLog;
 using Relay.Protocol;
 using Relay.Protocol.Messages;
+using Relay.Runtime;
 
 namespace Relay.Hub;
 

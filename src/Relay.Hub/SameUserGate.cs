@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using NLog;
-using Relay.Protocol;
+using Relay.Runtime;
 
 namespace Relay.Hub;
 

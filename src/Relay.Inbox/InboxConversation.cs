@@ -1,5 +1,6 @@
 using NLog;
 using Relay.Protocol;
+using Relay.Runtime;
 
 namespace Relay.Inbox;
 

@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using NLog;
 using Relay.Protocol;
+using Relay.Runtime;
 
 namespace Relay.Inbox;
 

@@ -1,5 +1,5 @@
 using NLog;
-using Relay.Protocol;
+using Relay.Runtime;
 
 namespace Relay.Inbox;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
-using Relay.Protocol.Client;
 using Relay.Protocol.Messages;
+using Relay.Runtime.Client;
 
 namespace Relay.Bench.Infra;
 

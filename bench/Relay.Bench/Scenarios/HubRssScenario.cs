@@ -1,7 +1,7 @@
 using Relay.Bench.Infra;
 using Relay.Protocol;
-using Relay.Protocol.Client;
 using Relay.Protocol.Messages;
+using Relay.Runtime.Client;
 
 namespace Relay.Bench.Scenarios;
 

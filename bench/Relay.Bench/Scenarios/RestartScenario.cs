@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Relay.Bench.Infra;
 using Relay.Bench.Results;
-using Relay.Protocol.Client;
 using Relay.Protocol.Messages;
+using Relay.Runtime.Client;
 
 namespace Relay.Bench.Scenarios;
 

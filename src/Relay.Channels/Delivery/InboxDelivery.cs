@@ -1,8 +1,8 @@
 using NLog;
 using Relay.Inbox;
-using Relay.Protocol;
-using Relay.Protocol.Client;
 using Relay.Protocol.Messages;
+using Relay.Runtime;
+using Relay.Runtime.Client;
 
 namespace Relay.Channels.Delivery;
 

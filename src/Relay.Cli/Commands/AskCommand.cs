@@ -142,7 +142,7 @@ internal static class AskCommand
                         {
                             await peer.Hub.SendAsync(new ReplyMessage { AskId = incoming.AskId, Text = $"({peer.Name} is a one-shot `relay ask` and cannot answer)" }, cancellationToken);
                         }
-                        catch (Protocol.Client.HubUnreachableException)
+                        catch (Relay.Runtime.Client.HubUnreachableException)
                         {
                             // The hub just went away; the loop ends with the inbox and the ask is sent again.
                         }

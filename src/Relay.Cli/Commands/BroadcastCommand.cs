@@ -139,7 +139,7 @@ internal static class BroadcastCommand
 
         if (!Done() && !peer.Hub.IsConnected && !cancellationToken.IsCancellationRequested)
         {
-            throw new Protocol.Client.HubUnreachableException("the hub closed the connection while replies were coming in");
+            throw new Relay.Runtime.Client.HubUnreachableException("the hub closed the connection while replies were coming in");
         }
 
         foreach (var target in targets.Where(t => !answered.Contains(t)))

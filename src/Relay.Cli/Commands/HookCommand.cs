@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
-using Relay.Protocol;
-using Relay.Protocol.Client;
 using Relay.Protocol.Messages;
+using Relay.Runtime;
+using Relay.Runtime.Client;
 
 namespace Relay.Cli.Commands;
 

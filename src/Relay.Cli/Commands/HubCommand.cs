@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Net.Sockets;
 using NLog;
 using Relay.Hub;
-using Relay.Protocol;
+using Relay.Runtime;
 
 namespace Relay.Cli.Commands;
 

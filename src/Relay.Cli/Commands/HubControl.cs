@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using Relay.Hub;
 using Relay.Protocol;
-using Relay.Protocol.Client;
 using Relay.Protocol.Messages;
+using Relay.Runtime;
+using Relay.Runtime.Client;
 
 namespace Relay.Cli.Commands;
 

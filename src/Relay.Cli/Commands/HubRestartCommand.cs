@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Relay.Protocol;
-using Relay.Protocol.Client;
 using Relay.Protocol.Messages;
+using Relay.Runtime.Client;
 
 namespace Relay.Cli.Commands;
 

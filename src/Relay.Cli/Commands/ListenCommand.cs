@@ -5,8 +5,9 @@ using System.Text;
 using NLog;
 using Relay.Cli.Listen;
 using Relay.Protocol;
-using Relay.Protocol.Client;
 using Relay.Protocol.Messages;
+using Relay.Runtime;
+using Relay.Runtime.Client;
 
 namespace Relay.Cli.Commands;
 

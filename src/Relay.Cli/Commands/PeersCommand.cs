@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Relay.Protocol;
 using Relay.Protocol.Messages;
+using Relay.Runtime;
 
 namespace Relay.Cli.Commands;
 

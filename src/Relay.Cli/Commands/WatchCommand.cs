@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Threading.Channels;
 using Relay.Protocol;
-using Relay.Protocol.Client;
 using Relay.Protocol.Messages;
+using Relay.Runtime.Client;
 
 namespace Relay.Cli.Commands;
 

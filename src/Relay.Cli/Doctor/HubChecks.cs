@@ -1,5 +1,6 @@
 using System.Globalization;
 using Relay.Protocol;
+using Relay.Runtime;
 
 namespace Relay.Cli.Doctor;
 

@@ -1,5 +1,5 @@
-using Relay.Protocol.Client;
 using Relay.Protocol.Messages;
+using Relay.Runtime.Client;
 
 namespace Relay.Cli.Doctor;
 

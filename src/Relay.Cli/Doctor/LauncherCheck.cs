@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Relay.Protocol;
+using Relay.Runtime;
 
 namespace Relay.Cli.Doctor;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Relay.Protocol;
+using Relay.Runtime;
 
 namespace Relay.Cli.Logs;
 

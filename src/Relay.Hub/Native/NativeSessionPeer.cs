@@ -27,7 +27,7 @@ internal sealed class NativeSessionPeer : IPeer, IAsyncDisposable
         _conversation.AskAnswered += OnAnswered;
         Id = Interlocked.Increment(ref s_nextId);
         Cwd = session.Cwd;
-        GitBranch = session.Cwd is { } cwd ? Protocol.GitBranch.Read(cwd) : null;
+        GitBranch = session.Cwd is { } cwd ? Relay.Runtime.GitBranch.Read(cwd) : null;
         Pid = session.Pid;
         ClaudePid = session.Pid;
         SessionId = session.SessionId;

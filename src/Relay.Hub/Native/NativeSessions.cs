@@ -1,6 +1,6 @@
 using NLog;
 using Relay.Inbox;
-using Relay.Protocol;
+using Relay.Runtime;
 
 namespace Relay.Hub.Native;
 

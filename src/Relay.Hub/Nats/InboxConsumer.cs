@@ -4,6 +4,7 @@ using NATS.Client.JetStream;
 using NLog;
 using Relay.Protocol;
 using Relay.Protocol.Messages;
+using Relay.Runtime;
 
 namespace Relay.Hub.Nats;
 

@@ -3,8 +3,8 @@ using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 using NATS.Client.KeyValueStore;
 using NLog;
-using Relay.Protocol;
 using Relay.Protocol.Messages;
+using Relay.Runtime;
 
 namespace Relay.Hub.Nats;
 

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NLog;
-using Relay.Protocol;
+using Relay.Runtime;
 
 namespace Relay.Hub.Nats;
 

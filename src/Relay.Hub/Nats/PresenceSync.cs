@@ -2,7 +2,7 @@ using System.Text.Json;
 using NATS.Client.Core;
 using NATS.Client.KeyValueStore;
 using NLog;
-using Relay.Protocol;
+using Relay.Runtime;
 
 namespace Relay.Hub.Nats;
 

@@ -1,8 +1,8 @@
 using System.Collections;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Relay.Protocol.Client;
 using Relay.Protocol.Messages;
+using Relay.Runtime.Client;
 using Relay.Tests.Infrastructure;
 using Xunit;
 

@@ -265,13 +265,13 @@ public sealed class DoctorCommandTests
         {
             try
             {
-                await using var client = await Relay.Protocol.Client.HubClient.ConnectAsync(socketPath);
+                await using var client = await Relay.Runtime.Client.HubClient.ConnectAsync(socketPath);
                 if (await client.RequestAsync(new Relay.Protocol.Messages.HubStatusMessage()).WithTimeout() is Relay.Protocol.Messages.HubStatusReplyMessage)
                 {
                     return;
                 }
             }
-            catch (Relay.Protocol.Client.HubUnreachableException) when (DateTime.UtcNow < deadline)
+            catch (Relay.Runtime.Client.HubUnreachableException) when (DateTime.UtcNow < deadline)
             {
             }
 

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Relay.Protocol;
-using Relay.Protocol.Client;
 using Relay.Protocol.Messages;
+using Relay.Runtime.Client;
 using Relay.Tests.Infrastructure;
 using Xunit;
 

@@ -90,7 +90,7 @@ public sealed class WatchCommandTests
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         while (DateTime.UtcNow < deadline)
         {
-            await using var client = await Relay.Protocol.Client.HubClient.ConnectAsync(sandbox.SocketPath);
+            await using var client = await Relay.Runtime.Client.HubClient.ConnectAsync(sandbox.SocketPath);
             if (await client.RequestAsync(new HubStatusMessage()).WithTimeout() is HubStatusReplyMessage { Observers: > 0 })
             {
                 return;

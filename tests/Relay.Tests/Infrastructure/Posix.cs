@@ -1,5 +1,5 @@
 using Relay.Hub;
-using Relay.Protocol;
+using Relay.Runtime;
 
 namespace Relay.Tests.Infrastructure;
 

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
-using Relay.Protocol.Client;
 using Relay.Protocol.Messages;
+using Relay.Runtime.Client;
 
 namespace Relay.Tests.Infrastructure;
 

@@ -1,4 +1,4 @@
-using Relay.Protocol;
+using Relay.Runtime;
 using Xunit;
 
 namespace Relay.UnitTests.Protocol;

@@ -2,8 +2,8 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Relay.Protocol;
-using Relay.Protocol.Client;
 using Relay.Protocol.Messages;
+using Relay.Runtime.Client;
 using Xunit;
 
 namespace Relay.UnitTests.Protocol;

@@ -1,4 +1,4 @@
-using Relay.Protocol.Client;
+using Relay.Runtime.Client;
 using Xunit;
 
 namespace Relay.UnitTests.Protocol;

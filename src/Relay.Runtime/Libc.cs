@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Relay.Protocol;
+namespace Relay.Runtime;
 
 /// <summary>
 /// Every Linux call relay makes that .NET does not expose, in one place (AOT-safe source-generated imports). The

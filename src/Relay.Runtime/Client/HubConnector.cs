@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using Relay.Protocol.Messages;
 
-namespace Relay.Protocol.Client;
+namespace Relay.Runtime.Client;
 
 /// <summary>Finds the hub: connects to its socket, and when asked, starts one and waits until it answers.</summary>
 public static class HubConnector
@@ -12,7 +13,7 @@ public static class HubConnector
     /// Connects to the hub of <paramref name="dataDir"/>. With <paramref name="spawn"/>, starts a detached hub when none
     /// answers. Throws <see cref="HubUnreachableException"/> when no hub can be reached.
     /// </summary>
-    public static async Task<HubClient> ConnectAsync(DataDir dataDir, bool spawn, Action<Messages.ServerMessage>? pushed = null, CancellationToken cancellationToken = default)
+    public static async Task<HubClient> ConnectAsync(DataDir dataDir, bool spawn, Action<ServerMessage>? pushed = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataDir);
         var socketPath = dataDir.SocketPath;

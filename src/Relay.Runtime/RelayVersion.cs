@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Relay.Protocol;
+namespace Relay.Runtime;
 
 /// <summary>The relay version (from Directory.Build.props): the MCP server version, <c>hub_status</c>, the hub's log.</summary>
 public static class RelayVersion

@@ -2,7 +2,7 @@ using NLog.Common;
 using NLog.Targets;
 using NLog.Targets.Wrappers;
 
-namespace Relay.Protocol;
+namespace Relay.Runtime;
 
 /// <summary>
 /// Serializes writes of several processes to one log file: holds an exclusive flock on a lock file while the wrapped

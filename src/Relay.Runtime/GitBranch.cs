@@ -1,4 +1,4 @@
-namespace Relay.Protocol;
+namespace Relay.Runtime;
 
 /// <summary>
 /// Reads the current git branch from <c>.git/HEAD</c> without running git: walks up from a directory, follows a

@@ -1,4 +1,4 @@
-namespace Relay.Protocol;
+namespace Relay.Runtime;
 
 /// <summary>Where relay keeps its socket and logs. One resolution shared by the hub, the channel and the CLI.</summary>
 public sealed record DataDir(string Path, string Source)

@@ -1,4 +1,4 @@
-namespace Relay.Protocol.Client;
+namespace Relay.Runtime.Client;
 
 /// <summary>The hub socket is missing, refused the connection, or closed while a request was in flight.</summary>
 public sealed class HubUnreachableException : Exception

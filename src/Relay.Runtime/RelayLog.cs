@@ -3,7 +3,7 @@ using NLog.Config;
 using NLog.Layouts;
 using NLog.Targets;
 
-namespace Relay.Protocol;
+namespace Relay.Runtime;
 
 /// <summary>
 /// JSON-line logs, one file per day at <c>&lt;data dir&gt;/logs/relay-YYYY-MM-DD.log</c>, seven days kept. Never stdout.

@@ -1,4 +1,5 @@
-namespace Relay.Protocol.Client;
+using Relay.Protocol;
+namespace Relay.Runtime.Client;
 
 /// <summary>
 /// A message whose JSON line would pass the hub's line limit (<see cref="Limits.MaxLineBytes"/>): it is not sent, so

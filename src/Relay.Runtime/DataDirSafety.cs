@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Relay.Protocol;
+namespace Relay.Runtime;
 
 /// <summary>
 /// Whether a data dir is safe to hold the hub socket and logs: owned by this user and writable by nobody else.

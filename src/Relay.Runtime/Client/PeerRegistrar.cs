@@ -1,6 +1,7 @@
+using Relay.Protocol;
 using Relay.Protocol.Messages;
 
-namespace Relay.Protocol.Client;
+namespace Relay.Runtime.Client;
 
 /// <summary>
 /// Registers a connection under the first free name of a list of candidates: the one registration-with-suffix routine

@@ -1,4 +1,4 @@
-namespace Relay.Protocol.Client;
+namespace Relay.Runtime.Client;
 
 /// <summary>
 /// How long to wait before the next try after some failures: a fixed schedule whose last step repeats. One type for

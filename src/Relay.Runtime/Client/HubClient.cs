@@ -3,9 +3,10 @@ using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Text.Json;
+using Relay.Protocol;
 using Relay.Protocol.Messages;
 
-namespace Relay.Protocol.Client;
+namespace Relay.Runtime.Client;
 
 /// <summary>
 /// One connection to the hub: requests correlated by <c>req_id</c>, everything else (incoming asks and replies,

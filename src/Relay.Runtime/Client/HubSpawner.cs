@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Relay.Protocol.Client;
+namespace Relay.Runtime.Client;
 
 /// <summary>
 /// Starts <c>relay hub --detach</c>: the hub puts itself in a new session (so a terminal Ctrl-C does not reach it)
