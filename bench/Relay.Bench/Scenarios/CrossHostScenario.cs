@@ -41,8 +41,8 @@ internal sealed class CrossHostScenario : IScenario
         var asker = new Asker();
         using var replied = asker.Replied;
         using var drained = asker.Drained;
-        using var y = RawHubPeer.Connect(worldA.SocketPath, "ha-y", Answer);
-        using var z = RawHubPeer.Connect(worldB.SocketPath, "hb-z", Answer);
+        using var y = RawHubPeer.Connect(worldA.SocketPath, "ha-y", (peer, message, _) => Answer(asker, peer, message));
+        using var z = RawHubPeer.Connect(worldB.SocketPath, "hb-z", (peer, message, _) => Answer(asker, peer, message));
         using var x = RawHubPeer.Connect(worldA.SocketPath, "ha-x", asker.OnMessage);
         WaitForPeer(x, asker, "hb-z", "hb");
         WaitForPeer(z, asker, "ha-x", "ha");
@@ -67,11 +67,16 @@ internal sealed class CrossHostScenario : IScenario
         context.Progress($"crosshost: local p50 {local.P50:0.000} p99 {local.P99:0.000} ms, NATS request/reply p50 {floor.P50:0.000} p99 {floor.P99:0.000} ms, cross-host p50 {cross.P50:0.000} p99 {cross.P99:0.000} ms ({cross.P50 / (floor.P50 + local.P50):0.00}× floor + local), {rate:0} asks/s with {BenchOptions.Outstanding} outstanding");
     }
 
-    private static void Answer(RawHubPeer peer, ServerMessage message, long timestamp)
+    /// <summary>An answering peer: replies to every incoming_ask at once; its list_peers answers go to the shared slot.</summary>
+    private static void Answer(Asker asker, RawHubPeer peer, ServerMessage message)
     {
         if (message is IncomingAskMessage ask)
         {
             peer.Send(new ReplyMessage { AskId = ask.AskId, Text = Messages.Reply(0) });
+        }
+        else if (message is PeersMessage peers)
+        {
+            asker.Peers = peers;
         }
     }
 
