@@ -60,6 +60,9 @@ internal sealed class BenchOptions
 
     public int HubOnlyAsks => Smoke ? 100 : 5_000;
 
+    /// <summary>Sequential asks per figure in <c>crosshost</c> (local, NATS floor, cross-host).</summary>
+    public int CrossHostAsks => Smoke ? 30 : 2_000;
+
     /// <summary>Channels that must re-register after a hub SIGKILL (<c>restart</c>).</summary>
     public int RestartChannels => Smoke ? 5 : 20;
 
@@ -75,7 +78,8 @@ internal sealed class BenchOptions
           --smoke        a few iterations of every figure, seconds not minutes (CI); never a timed assertion
           --md FILE      also write the Markdown table to FILE
           --out FILE     write every figure and raw summary as JSON to FILE
-          --only NAMES   run only these scenarios: floor, cold, memory, latency, broadcast, hubrss, hubonly, restart
+          --only NAMES   run only these scenarios: floor, cold, memory, latency, broadcast, hubrss, hubonly, restart,
+                         crosshost (needs nats-server on PATH; skipped with a message otherwise)
           --no-sdk       skip the SDK McpClient comparison rows
           --env K=V      extra environment for every relay process (repeatable), e.g. to try a runtime knob
           -v             progress details on stderr

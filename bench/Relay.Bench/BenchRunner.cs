@@ -25,6 +25,7 @@ internal static class BenchRunner
             new HubRssScenario(),
             new HubOnlyScenario(),
             new RestartScenario(),
+            new CrossHostScenario(),
         ];
         var failures = new List<string>();
         context.Progress($"relay-bench {(options.Smoke ? "smoke" : "full")}, {options.Runs} run(s), relay {options.RelayPath}");

@@ -83,11 +83,11 @@ internal sealed class BenchWorld : IDisposable
         return dir;
     }
 
-    /// <summary>Starts <c>relay hub</c> as this process's child (foreground) and waits until its socket answers.</summary>
-    public int StartHub()
+    /// <summary>Starts <c>relay hub</c> (plus <paramref name="extraArgs"/>) as this process's child (foreground) and waits until its socket answers.</summary>
+    public int StartHub(params string[] extraArgs)
     {
         Directory.CreateDirectory(DataDir);
-        _hub = LineProcess.Start(RelayPath, ["hub"], Env, Root, "hub", static (_, _) => { });
+        _hub = LineProcess.Start(RelayPath, ["hub", .. extraArgs], Env, Root, "hub", static (_, _) => { });
         var deadline = DateTime.UtcNow + AnswerTimeout;
         while (!CanConnect())
         {

@@ -67,15 +67,21 @@ internal sealed class BenchResults
     /// <summary>True/false against the goal (and the floor-ratio bound), null when the figure has no goal or no value.</summary>
     public bool? Met(FigureDef figure)
     {
-        if (figure.Goal is not { } goal || !Has(figure.Key))
+        if ((figure.Goal is null && figure.MaxFloorRatio is null) || !Has(figure.Key))
         {
             return null;
         }
 
         var median = Median(figure.Key);
-        var met = figure.HigherIsBetter ? median >= goal : median <= goal;
-        if (figure.MaxFloorRatio is { } maxRatio && FloorRatio(figure) is var ratio && !double.IsNaN(ratio))
+        var met = figure.Goal is not { } goal || (figure.HigherIsBetter ? median >= goal : median <= goal);
+        if (figure.MaxFloorRatio is { } maxRatio && FloorRatio(figure) is var ratio)
         {
+            if (double.IsNaN(ratio))
+            {
+                // A ratio-only goal without its floor cannot be judged.
+                return figure.Goal is null ? null : met;
+            }
+
             met &= ratio <= maxRatio;
         }
 

@@ -7,6 +7,7 @@ internal enum Section
     Floor,
     Sdk,
     HubOnly,
+    CrossHost,
     Detail,
 }
 
@@ -25,7 +26,7 @@ internal sealed record FigureDef(
     string? FloorKey = null,
     double? MaxFloorRatio = null)
 {
-    public string GoalText => Goal is not { } goal ? "" : (HigherIsBetter ? "≥ " : "≤ ") + Format.Number(goal, Unit) + (MaxFloorRatio is { } r ? $" (≤ {r:0.#}× floor)" : "");
+    public string GoalText => Goal is not { } goal ? (MaxFloorRatio is { } bound ? $"≤ {bound:0.#}× floor" : "") : (HigherIsBetter ? "≥ " : "≤ ") + Format.Number(goal, Unit) + (MaxFloorRatio is { } r ? $" (≤ {r:0.#}× floor)" : "");
 }
 
 /// <summary>The catalogue, in report order.</summary>
@@ -53,6 +54,8 @@ internal static class Figures
         new("broadcast.100.notified", "broadcast to 100: all notified", "ms", Section.Goals, "380 ms", 40, FloorKey: "floor.oneway_p50"),
         new("broadcast.100.replied", "broadcast to 100: all replies back", "ms", Section.Goals, "406 ms", 60, FloorKey: "floor.rt_p50"),
         new("cpu.idle_channel", "idle CPU per channel", "ms/s", Section.Goals, "1.5 ms/s", 0.1),
+        new("crosshost.rt_p50", "cross-host round trip p50 (peer on hub ha asks name@hb through NATS; floor = NATS request/reply + local round trip, same run)", "ms", Section.Goals, FloorKey: "crosshost.floor_p50", MaxFloorRatio: 2),
+        new("crosshost.asks_per_s", "cross-host throughput, 8 outstanding asks, ha → hb", "/s", Section.Goals, Goal: 5000, HigherIsBetter: true),
         new("restart.reregistered", "hub SIGKILL → all 20 channels re-registered with a new hub", "ms", Section.Goals),
 
         new("floor.stdio_p50", "stdio ping-pong RTT p50 (bench ↔ echo child over pipes)", "ms", Section.Floor),
@@ -75,6 +78,14 @@ internal static class Figures
         new("hubonly.hop_p99", "hub hop p99", "ms", Section.HubOnly, FloorKey: "floor.unix_p99"),
         new("hubonly.rt_p50", "hub round trip p50 (ask → incoming_ask → reply → incoming_reply)", "ms", Section.HubOnly, FloorKey: "floor.unix2_p50"),
         new("hubonly.asks_per_s", "hub asks/s, 8 outstanding, raw socket peers", "/s", Section.HubOnly),
+
+        new("crosshost.local_p50", "local round trip p50 (both raw socket peers on hub ha)", "ms", Section.CrossHost),
+        new("crosshost.local_p99", "local round trip p99", "ms", Section.CrossHost),
+        new("crosshost.nats_p50", "NATS request/reply floor p50 (NATS.Net core request/reply, 256 bytes, same server)", "ms", Section.CrossHost),
+        new("crosshost.nats_p99", "NATS request/reply floor p99", "ms", Section.CrossHost),
+        new("crosshost.floor_p50", "cross-host floor p50 = NATS request/reply p50 + local round trip p50", "ms", Section.CrossHost),
+        new("crosshost.floor_p99", "cross-host floor p99 = NATS request/reply p99 + local round trip p99", "ms", Section.CrossHost),
+        new("crosshost.rt_p99", "cross-host round trip p99", "ms", Section.CrossHost, FloorKey: "crosshost.floor_p99"),
 
         new("cpu.per_rt.hub", "CPU per round trip: hub", "ms", Section.Detail),
         new("cpu.per_rt.asker", "CPU per round trip: asking channel", "ms", Section.Detail),
