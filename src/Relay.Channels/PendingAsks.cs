@@ -176,15 +176,7 @@ internal sealed class PendingAsks(TimeProvider time)
                     continue;
                 }
 
-                resend.Add(new AskMessage
-                {
-                    To = ask.To,
-                    Question = ask.Question,
-                    AskId = ask.AskId,
-                    ThreadId = ask.ThreadId,
-                    TimeoutMs = Math.Max(1, (long)Math.Ceiling(left.TotalMilliseconds)),
-                    Resubmit = true,
-                });
+                resend.Add(Resend(ask, left));
             }
         }
 
@@ -202,17 +194,20 @@ internal sealed class PendingAsks(TimeProvider time)
             }
 
             var left = ask.Deadline - time.GetUtcNow();
-            return left <= TimeSpan.Zero ? null : new AskMessage
-            {
-                To = ask.To,
-                Question = ask.Question,
-                AskId = ask.AskId,
-                ThreadId = ask.ThreadId,
-                TimeoutMs = Math.Max(1, (long)Math.Ceiling(left.TotalMilliseconds)),
-                Resubmit = true,
-            };
+            return left <= TimeSpan.Zero ? null : Resend(ask, left);
         }
     }
+
+    /// <summary>The ask again, with the same ids, <c>resubmit</c> set and <paramref name="left"/> as its timeout.</summary>
+    private static AskMessage Resend(HeldAsk ask, TimeSpan left) => new()
+    {
+        To = ask.To,
+        Question = ask.Question,
+        AskId = ask.AskId,
+        ThreadId = ask.ThreadId,
+        TimeoutMs = Math.Max(1, (long)Math.Ceiling(left.TotalMilliseconds)),
+        Resubmit = true,
+    };
 
     /// <summary>
     /// Ends the asks whose deadline passed at least <paramref name="grace"/> ago, as <c>timeout</c> errors. While
