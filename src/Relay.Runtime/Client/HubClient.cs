@@ -136,6 +136,12 @@ public sealed class HubClient : IAsyncDisposable
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // The connection may have closed (and this client been disposed) while this send waited for its turn.
+            if (_closed.IsCancellationRequested)
+            {
+                throw new HubUnreachableException("the hub connection is closed", CloseReason);
+            }
+
             _sendBuffer.ResetWrittenCount();
             _jsonWriter.Reset(_sendBuffer);
             JsonSerializer.Serialize(_jsonWriter, message, RelayJson.Context.ClientMessage);
@@ -249,8 +255,19 @@ public sealed class HubClient : IAsyncDisposable
         Abort(new HubUnreachableException("this client closed the connection"));
         await _receiveLoop.ConfigureAwait(false);
         await _stream.DisposeAsync().ConfigureAwait(false);
-        await _jsonWriter.DisposeAsync().ConfigureAwait(false);
-        _sendLock.Dispose();
+
+        // Not while a send is using the writer; sends that come later find the connection closed. The send lock itself
+        // is never disposed: a send racing this dispose must still be able to take and release it.
+        await _sendLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await _jsonWriter.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+
         _closed.Dispose();
     }
 }

@@ -39,6 +39,27 @@ public sealed class HubClientTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Requests_on_a_client_that_was_disposed_meanwhile_fail_as_hub_unreachable_not_as_a_crash()
+    {
+        var client = await HubClient.ConnectAsync(SocketPath);
+        using var hub = await _listener.AcceptAsync();
+
+        // What a tool call holding the old connection does while the hub dies and the link disposes it: many sends
+        // racing the dispose, and one after it. Each must fail as hub_unreachable (a tool answers that), nothing else.
+        var racing = Enumerable.Range(0, 50).Select(i => Task.Run(() => client.RequestAsync(new ReplyMessage { AskId = "a-" + i, Text = "t" }))).ToList();
+        await client.DisposeAsync();
+        racing.Add(client.RequestAsync(new ListPeersMessage()));
+        foreach (var request in racing)
+        {
+            var error = await Record.ExceptionAsync(() => request);
+            Assert.True(error is HubUnreachableException, $"expected HubUnreachableException, got {error}");
+        }
+
+        var send = await Record.ExceptionAsync(() => client.SendAsync(new ListPeersMessage()).AsTask());
+        Assert.True(send is HubUnreachableException, $"expected HubUnreachableException, got {send}");
+    }
+
+    [Fact]
     public async Task A_request_the_hub_never_answers_fails_after_the_client_timeout_or_the_calls_own()
     {
         await using var client = await HubClient.ConnectAsync(SocketPath);
