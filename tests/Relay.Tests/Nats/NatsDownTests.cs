@@ -59,7 +59,7 @@ public sealed class NatsDownTests
         while (true)
         {
             var text = Directory.Exists(logs)
-                ? string.Concat(Directory.GetFiles(logs).Select(File.ReadAllText))
+                ? string.Concat(Directory.GetFiles(logs, "*.log").Select(File.ReadAllText))
                 : "";
             if (text.Contains("nats_unreachable", StringComparison.Ordinal) || DateTime.UtcNow > deadline)
             {
