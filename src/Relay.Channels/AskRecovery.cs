@@ -162,10 +162,33 @@ internal sealed class AskRecovery(PendingAsks pending, SeenAsks seen, Action<Ser
     /// <summary>
     /// Sends the model's reply. When the hub is away, or a new hub does not know the ask yet (its asker has not
     /// re-submitted), the reply to an ask this session was shown is kept and sent later (<c>Held</c>); over the bound
-    /// of kept replies, or for an ask id this session never got, the call fails with <c>hub_unreachable</c>.
+    /// of kept replies, or for an ask id this session never got, the call fails with <c>hub_unreachable</c>. A
+    /// re-submission that arrives between the hub's refusal and the keeping is caught: the reply is sent again at once.
     /// </summary>
     public async Task<ReplyOutcome> ReplyAsync(Func<CancellationToken, Task<(HubClient Client, int Epoch)>> connection, string askId, string text, CancellationToken cancellationToken)
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            var outcome = await TryReplyAsync(connection, askId, text, cancellationToken).ConfigureAwait(false);
+            if (outcome is not null)
+            {
+                return outcome;
+            }
+
+            log.Event(LogLevel.Info, "reply_retry", ("ask_id", askId), ("attempt", attempt));
+            if (attempt >= MaxReplyAttempts)
+            {
+                throw new HubUnreachableException($"the hub kept restarting while this reply was sent ({attempt} tries); try again");
+            }
+        }
+    }
+
+    private const int MaxReplyAttempts = 5;
+
+    // One try; null when the ask arrived again meanwhile (a re-submission to the hub now up) and the reply should go again.
+    private async Task<ReplyOutcome?> TryReplyAsync(Func<CancellationToken, Task<(HubClient Client, int Epoch)>> connection, string askId, string text, CancellationToken cancellationToken)
+    {
+        var arrivedOn = seen.EpochOf(askId);
         (HubClient Client, int Epoch) current;
         ServerMessage answer;
         try
@@ -173,10 +196,10 @@ internal sealed class AskRecovery(PendingAsks pending, SeenAsks seen, Action<Ser
             current = await connection(cancellationToken).ConfigureAwait(false);
             answer = await current.Client.RequestAsync(new ReplyMessage { AskId = askId, Text = text }, cancellationToken).ConfigureAwait(false);
         }
-        catch (HubUnreachableException) when (seen.EpochOf(askId) is >= 0)
+        catch (HubUnreachableException) when (arrivedOn is >= 0)
         {
             // An ask this session was shown: keep the answer for the hub's return.
-            return Hold(askId, text, "the hub is restarting; the reply will be delivered when it is back");
+            return Hold(askId, text, arrivedOn.Value, "the hub is restarting; the reply will be delivered when it is back");
         }
 
         switch (answer)
@@ -184,22 +207,25 @@ internal sealed class AskRecovery(PendingAsks pending, SeenAsks seen, Action<Ser
             case AckMessage:
                 seen.Sent(askId, text);
                 return new ReplyOutcome(answer, Held: false, Note: null);
-            case ErrMessage { Code: ErrorCodes.UnknownAsk } when seen.EpochOf(askId) is { } delivered && delivered >= 0 && delivered < current.Epoch:
-                return Hold(askId, text, "the hub restarted since this ask arrived; the reply will be delivered when the asker sends the ask again");
+            case ErrMessage { Code: ErrorCodes.UnknownAsk } when arrivedOn is { } delivered && delivered >= 0 && delivered < current.Epoch:
+                return Hold(askId, text, delivered, "the hub restarted since this ask arrived; the reply will be delivered when the asker sends the ask again");
             default:
                 return new ReplyOutcome(answer, Held: false, Note: null);
         }
     }
 
-    private ReplyOutcome Hold(string askId, string text, string note)
+    private ReplyOutcome? Hold(string askId, string text, int arrivedOn, string note)
     {
-        if (!seen.TryHold(askId, text))
+        switch (seen.TryHold(askId, text, arrivedOn))
         {
-            throw new HubUnreachableException($"the hub is away and {SeenAsks.MaxWaiting} replies (or {SeenAsks.MaxWaitingBytes / (1024 * 1024)} MiB) already wait for it; try again when it is back");
+            case SeenAsks.HoldResult.Held:
+                log.Event(LogLevel.Info, "reply_held", ("ask_id", askId));
+                return new ReplyOutcome(null, Held: true, Note: note);
+            case SeenAsks.HoldResult.ArrivedAgain:
+                return null;
+            default:
+                throw new HubUnreachableException($"the hub is away and {SeenAsks.MaxWaiting} replies (or {SeenAsks.MaxWaitingBytes / (1024 * 1024)} MiB) already wait for it; try again when it is back");
         }
-
-        log.Event(LogLevel.Info, "reply_held", ("ask_id", askId));
-        return new ReplyOutcome(null, Held: true, Note: note);
     }
 }
 

@@ -77,10 +77,23 @@ internal sealed class SeenAsks(TimeProvider time)
     /// <summary>
     /// Keeps a reply that could not be sent yet. False (nothing kept) when the waiting replies are at their bound.
     /// </summary>
-    public bool TryHold(string askId, string text)
+    public bool TryHold(string askId, string text) => TryHold(askId, text, sentAfterEpoch: null) == HoldResult.Held;
+
+    /// <summary>
+    /// Keeps a reply that a hub refused or could not take, in one step with <see cref="Arrived"/>: when the ask arrived
+    /// again after the send was tried on a connection past <paramref name="sentAfterEpoch"/> (a re-submission that
+    /// raced the refusal), nothing is kept and the caller sends the reply again now; otherwise the re-submission, when
+    /// it comes, finds the reply here.
+    /// </summary>
+    public HoldResult TryHold(string askId, string text, int? sentAfterEpoch)
     {
         lock (_gate)
         {
+            if (sentAfterEpoch is { } before && _entries.TryGetValue(askId, out var known) && known.Epoch > before)
+            {
+                return HoldResult.ArrivedAgain;
+            }
+
             var entry = GetOrAdd(askId);
             if (entry.State == ReplyState.Waiting)
             {
@@ -90,7 +103,7 @@ internal sealed class SeenAsks(TimeProvider time)
             var bytes = Bytes(text);
             if (_waiting + 1 > MaxWaiting || _waitingBytes + bytes > MaxWaitingBytes)
             {
-                return false;
+                return HoldResult.Full;
             }
 
             ClearSent(entry);
@@ -98,7 +111,7 @@ internal sealed class SeenAsks(TimeProvider time)
             entry.State = ReplyState.Waiting;
             _waiting++;
             _waitingBytes += bytes;
-            return true;
+            return HoldResult.Held;
         }
     }
 
@@ -213,6 +226,18 @@ internal sealed class SeenAsks(TimeProvider time)
     }
 
     private static long Bytes(string text) => System.Text.Encoding.UTF8.GetByteCount(text);
+
+    public enum HoldResult
+    {
+        /// <summary>Kept; sent after the next registration or when the ask arrives again.</summary>
+        Held,
+
+        /// <summary>Not kept: the waiting replies are at their bound.</summary>
+        Full,
+
+        /// <summary>Not kept: the ask arrived again meanwhile, so the hub knows it now; send the reply again.</summary>
+        ArrivedAgain,
+    }
 
     public enum ReplyState
     {
