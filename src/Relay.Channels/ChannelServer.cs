@@ -61,7 +61,7 @@ public static class ChannelServer
         };
         var pushes = new PushQueue(settings.PushDelay, settings.PushFallback, log);
         IDelivery? delivery = null;
-        var link = new HubLink(dataDir, identity, message => delivery!.Deliver(message), summary => delivery!.Deliver(summary), log);
+        var link = new HubLink(dataDir, identity, message => delivery!.Deliver(message), summary => delivery!.Deliver(summary), log) { GiveUpAfter = settings.HubGiveUp };
         delivery = CreateDelivery(choice, pushes, link, log);
         link.Start();
 

@@ -20,6 +20,9 @@ internal sealed record ChannelSettings
     /// <summary><c>RELAY_PUSH_FALLBACK_MS</c>: pushes flow this long after <c>notifications/initialized</c> at the latest.</summary>
     public TimeSpan PushFallback { get; init; } = DefaultPushFallback;
 
+    /// <summary><c>RELAY_HUB_GIVE_UP_MS</c>: how long pending asks wait for a lost hub to come back before they end <c>hub_unreachable</c>.</summary>
+    public TimeSpan HubGiveUp { get; init; } = HubLink.DefaultGiveUpAfter;
+
     /// <summary><c>CLAUDE_RELAY_PRESET_NAME</c>, unvalidated.</summary>
     public string? PresetName { get; init; }
 
@@ -37,6 +40,7 @@ internal sealed record ChannelSettings
         AskTimeoutMs = PositiveMilliseconds("RELAY_ASK_TIMEOUT_MS"),
         PushDelay = NonNegativeMilliseconds("RELAY_PUSH_DELAY_MS") is { } delay ? TimeSpan.FromMilliseconds(delay) : DefaultPushDelay,
         PushFallback = NonNegativeMilliseconds("RELAY_PUSH_FALLBACK_MS") is { } fallback ? TimeSpan.FromMilliseconds(fallback) : DefaultPushFallback,
+        HubGiveUp = PositiveMilliseconds("RELAY_HUB_GIVE_UP_MS") is { } giveUp ? TimeSpan.FromMilliseconds(giveUp) : HubLink.DefaultGiveUpAfter,
         PresetName = Environment.GetEnvironmentVariable("CLAUDE_RELAY_PRESET_NAME"),
         Delivery = Environment.GetEnvironmentVariable("RELAY_DELIVERY") is { Length: > 0 } delivery ? delivery : null,
         LogToStderr = Environment.GetEnvironmentVariable("RELAY_LOG_STDERR") == "1",

@@ -93,6 +93,18 @@ internal sealed class ChannelTools
                 writer.WriteString("last_seen", peer.LastSeen.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
                 writer.WriteString("kind", peer.Kind);
                 writer.WriteString("delivery", peer.Delivery);
+                if (peer.Host is { } host)
+                {
+                    writer.WriteString("host", host);
+                }
+
+                if (peer.AwayUntil is { } until)
+                {
+                    // Its channel left and may come back: asks to it wait (the asker hears "waiting") until then.
+                    writer.WriteString("away_until", until.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+                    writer.WriteNumber("held_asks", peer.HeldAsks ?? 0);
+                }
+
                 writer.WriteEndObject();
             }
 

@@ -12,7 +12,7 @@ namespace Relay.Channels;
 /// on <see cref="BackoffPolicy.Reconnect"/> and re-registers under the same name. Asks survive the restart
 /// (<see cref="AskRecovery"/>): pending asks are re-submitted to the new hub, and replies written meanwhile are sent
 /// when it is back. An ask whose deadline passes while the hub is away ends with <c>timeout</c>; when no hub can be
-/// reached for <see cref="GiveUpAfter"/>, everything pending ends with <c>hub_unreachable</c>. Tool calls never wait
+/// reached for <see cref="GiveUpAfter"/> (default <see cref="DefaultGiveUpAfter"/>), everything pending ends with <c>hub_unreachable</c>. Tool calls never wait
 /// long for a hub: up to <see cref="InitialWait"/> after startup for the first registration, and at most
 /// <see cref="ReconnectWait"/> while reconnecting (a tool call also cuts a backoff pause short).
 /// </summary>
@@ -25,7 +25,7 @@ internal sealed partial class HubLink : IAsyncDisposable
     private static readonly TimeSpan ReconnectWait = TimeSpan.FromSeconds(1);
 
     /// <summary>How long pending asks wait for any hub to come back before they end with <c>hub_unreachable</c>.</summary>
-    public static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan DefaultGiveUpAfter = TimeSpan.FromSeconds(60);
 
     /// <summary>While connected the hub's timer ends an ask; the channel's own deadline check waits this much longer.</summary>
     private static readonly TimeSpan ConnectedGrace = TimeSpan.FromSeconds(2);
@@ -52,6 +52,9 @@ internal sealed partial class HubLink : IAsyncDisposable
     private RegisterRefusedException? _refusal;
     private Task _loop = Task.CompletedTask;
     private ITimer? _expiry;
+
+    /// <summary>How long pending asks wait for a hub to come back (<c>RELAY_HUB_GIVE_UP_MS</c>) before they end with <c>hub_unreachable</c>.</summary>
+    public TimeSpan GiveUpAfter { get; init; } = DefaultGiveUpAfter;
 
     public HubLink(DataDir dataDir, PeerIdentity identity, Action<ServerMessage> pushed, Action<Delivery.BroadcastSummary> summarized, Logger log)
     {

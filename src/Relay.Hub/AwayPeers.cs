@@ -20,6 +20,9 @@ internal sealed class AwayPeers(HoldBounds bounds) : IDisposable
 
     public bool IsFull => _away.Count >= bounds.MaxAwayPeers;
 
+    /// <summary>Every away peer, oldest departure first.</summary>
+    public IReadOnlyList<AwayPeer> All => _away;
+
     /// <summary>Adds <paramref name="ghost"/> (a peer that just left) as away; the caller checked <see cref="IsFull"/>.</summary>
     public AwayPeer Add(IPeer ghost, DateTimeOffset leftAt, TimeSpan window)
     {

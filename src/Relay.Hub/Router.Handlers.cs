@@ -130,6 +130,8 @@ internal sealed partial class Router
             PeerCount = _registry.Count,
             NativePeers = _natives.Count,
             PendingAsks = _pending.Count,
+            AwayPeers = _awayPeers?.Count ?? 0,
+            HeldAsks = _awayPeers?.TotalAsks ?? 0,
             Observers = _observers.Count,
             Version = RelayVersion.Text,
             Nats = NatsStatusNow(),
@@ -200,6 +202,7 @@ internal sealed partial class Router
             });
         }
 
+        AddAwayPeers(peers);
         peers.Sort(static (a, b) => a.Name == b.Name ? string.CompareOrdinal(a.Host, b.Host) : string.CompareOrdinal(a.Name, b.Name));
         Send(connection, new PeersMessage { ReqId = message.ReqId, Peers = peers });
     }

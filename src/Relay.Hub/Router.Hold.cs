@@ -80,6 +80,40 @@ internal sealed partial class Router
     /// <summary>Whether an ask to <paramref name="target"/> keeps its question until the target confirms it.</summary>
     private bool KeepsQuestion(IPeer target) => _options.HoldWindow > TimeSpan.Zero && CanComeBack(target);
 
+    /// <summary>For <c>list_peers</c>: the away peers whose name no live peer took meanwhile, with their hold deadline.</summary>
+    private void AddAwayPeers(List<PeerInfo> peers)
+    {
+        if (_awayPeers is null)
+        {
+            return;
+        }
+
+        foreach (var away in _awayPeers.All)
+        {
+            if (!away.Open || _registry.TryGet(away.Name, out _))
+            {
+                continue;
+            }
+
+            var ghost = away.Ghost;
+            peers.Add(new PeerInfo
+            {
+                Name = away.Name,
+                Cwd = ghost.Cwd,
+                GitBranch = ghost.GitBranch,
+                LastSeen = away.LeftAt,
+                ConnectedAt = ghost.ConnectedAt,
+                Kind = ghost.Kind,
+                Pid = ghost.Pid,
+                Delivery = ghost.Delivery,
+                ClaudePid = ghost.ClaudePid,
+                Host = LocalHost,
+                AwayUntil = away.Until,
+                HeldAsks = away.HeldAsks,
+            });
+        }
+    }
+
     private static bool ReturnsTo(IPeer peer, AwayPeer away) =>
         !peer.Departed && CanComeBack(peer) && (away.SessionId is not null ? away.SessionId == peer.SessionId : peer.SessionId is null && away.Name == peer.Name);
 

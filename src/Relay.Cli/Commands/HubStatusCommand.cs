@@ -43,6 +43,7 @@ internal static class HubStatusCommand
             string.Create(culture, $"protocol  {status.ProtocolVersion} (relay {status.Version ?? "?"})"),
             string.Create(culture, $"peers     {status.PeerCount}"),
             string.Create(culture, $"pending   {status.PendingAsks} asks"),
+            string.Create(culture, $"away      {status.AwayPeers ?? 0} sessions ({status.HeldAsks ?? 0} asks held for their return)"),
             string.Create(culture, $"observers {status.Observers}"));
     }
 }

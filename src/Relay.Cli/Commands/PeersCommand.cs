@@ -56,7 +56,7 @@ internal static class PeersCommand
             var hosted = new TextTable("NAME", "HOST", "KIND", "DELIVERY", "CWD", "BRANCH", "LAST SEEN");
             foreach (var p in peers)
             {
-                hosted.Add(p.Name, p.Host ?? "-", KindLabel(p.Kind), p.Delivery ?? "-", ShortPath(p.Cwd), p.GitBranch ?? "-", TimeAgo.Format(p.LastSeen, now));
+                hosted.Add(p.Name, p.Host ?? "-", KindLabel(p.Kind), p.Delivery ?? "-", ShortPath(p.Cwd), p.GitBranch ?? "-", Seen(p, now));
             }
 
             Console.Out.Write(hosted.ToString());
@@ -66,12 +66,17 @@ internal static class PeersCommand
         var table = new TextTable("NAME", "KIND", "DELIVERY", "CWD", "BRANCH", "LAST SEEN");
         foreach (var p in peers)
         {
-            table.Add(p.Name, KindLabel(p.Kind), p.Delivery ?? "-", ShortPath(p.Cwd), p.GitBranch ?? "-", TimeAgo.Format(p.LastSeen, now));
+            table.Add(p.Name, KindLabel(p.Kind), p.Delivery ?? "-", ShortPath(p.Cwd), p.GitBranch ?? "-", Seen(p, now));
         }
 
         Console.Out.Write(table.ToString());
         return ExitCodes.Ok;
     }
+
+    /// <summary>When the peer was last heard from; for an away peer, how long asks to it are still held.</summary>
+    public static string Seen(PeerInfo peer, DateTimeOffset now) => peer.AwayUntil is { } until
+        ? $"away, waited for {Durations.Format(until > now ? until - now : TimeSpan.Zero)} more, {peer.HeldAsks ?? 0} asks held"
+        : TimeAgo.Format(peer.LastSeen, now);
 
     public static string KindLabel(string? kind) => kind switch
     {

@@ -1,6 +1,6 @@
 namespace Relay.Protocol.Messages;
 
-/// <summary>One live peer as <c>list_peers</c> reports it.</summary>
+/// <summary>One peer as <c>list_peers</c> reports it: a live one, or an away one (<see cref="AwayUntil"/> set).</summary>
 public sealed class PeerInfo
 {
     public required string Name { get; set; }
@@ -16,4 +16,11 @@ public sealed class PeerInfo
     public int? ClaudePid { get; set; }
     /// <summary>The host the peer lives on, when its hub is in a NATS space (remote peers always have one).</summary>
     public string? Host { get; set; }
+    /// <summary>
+    /// Set when the peer is away: its relay channel left (restarting, or its session being resumed) and asks to it are
+    /// held until this time (<c>relay hub --hold</c>); null for a live peer.
+    /// </summary>
+    public DateTimeOffset? AwayUntil { get; set; }
+    /// <summary>For an away peer: how many asks to it are held for its return.</summary>
+    public int? HeldAsks { get; set; }
 }

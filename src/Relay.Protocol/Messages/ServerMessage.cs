@@ -88,6 +88,9 @@ public sealed class HubStatusReplyMessage : ServerMessage
     public required int Observers { get; set; }
     /// <summary>Of <see cref="PeerCount"/>, the Claude Code sessions without a relay channel (reached through their inbox).</summary>
     public int? NativePeers { get; set; }
+    /// <summary>Claude Code channels that left and are waited for (asks to them are held), and the asks held for them.</summary>
+    public int? AwayPeers { get; set; }
+    public int? HeldAsks { get; set; }
     public string? Version { get; set; }
     /// <summary>The hub's NATS bridge, when it runs with <c>--nats</c>.</summary>
     public NatsStatusInfo? Nats { get; set; }

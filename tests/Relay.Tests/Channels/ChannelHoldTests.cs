@@ -42,6 +42,15 @@ public sealed class ChannelHoldTests
         var cli = sandbox.RunAsync(["ask", "bob", "q3", "--timeout", "60s"], timeout: TimeSpan.FromSeconds(90));
         var cliWaiting = await NextEventAsync(observer, e => e.Event == HubEvents.AskStatus && e.Status == AskStates.Waiting && e.From != "alice");
 
+        // `relay peers` lists bob as away, with how long asks to it are held and how many wait.
+        var peers = await sandbox.RunAsync(["peers"]);
+        Assert.True(peers.ExitCode == 0, peers.ToString());
+        var bobLine = peers.Stdout.Split('\n').Single(l => l.StartsWith("bob ", StringComparison.Ordinal));
+        // a-1 reached bob's session and waits for its reply; a-2 and q3 are held for delivery on its return.
+        Assert.Matches(@"away, waited for \d+s more, 2 asks held", bobLine);
+        var status = await sandbox.RunAsync(["hub", "status"]);
+        Assert.Contains("away      1 sessions (2 asks held for their return)", status.Stdout, StringComparison.Ordinal);
+
         // The channel comes back (same Claude session): the asks its session never had arrive, a-1 does not again.
         await using var back = await ChannelClient.StartAsync(sandbox, sandbox.WorkDir("bob"), env);
         var pushes = new[] { await back.NextNotificationAsync(), await back.NextNotificationAsync() };

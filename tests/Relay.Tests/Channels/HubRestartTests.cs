@@ -18,10 +18,7 @@ public sealed class HubRestartTests
 
     private static readonly string[] Targets = ["target1", "target2"];
 
-    // KNOWN FAILURE (issue 11): in 2 of 4 clean CI runs one relay_reply made while the hub was being killed got
-    // unknown_ask from the new hub instead of being kept for the asker's re-submission (cause not found yet; start at
-    // AskRecovery.ReplyAsync's epoch check). Remove the Skip to run it.
-    [Fact(Skip = "KNOWN FAILURE (issue 11): a relay_reply racing a hub SIGKILL sometimes gets unknown_ask instead of being kept")]
+    [Fact]
     public async Task Two_hundred_asks_in_flight_when_the_hub_is_killed_each_end_exactly_once_and_no_target_sees_one_twice()
     {
         await using var sandbox = new RelaySandbox();
@@ -174,6 +171,37 @@ public sealed class HubRestartTests
         await Poll.ForAsync(() => bob.CallAsync("relay_peers"), r => r.Ok, Recovery, "bob to reconnect");
         var late = await bob.CallAsync("relay_reply", new() { ["ask_id"] = askId, ["text"] = "too late" });
         Assert.True(late.Ok || late.Code == "unknown_ask", late.Text);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.False(alice.HasPendingNotification, "a second ending reached the asker");
+        Assert.False(bob.HasPendingNotification, "the target was shown the ask again");
+    }
+
+    [Fact]
+    public async Task When_no_hub_comes_back_within_the_give_up_time_pending_asks_end_once_with_hub_unreachable()
+    {
+        await using var sandbox = new RelaySandbox();
+        var giveUp = new Dictionary<string, string?> { ["RELAY_HUB_GIVE_UP_MS"] = "3000", ["RELAY_ASK_TIMEOUT_MS"] = "600000" };
+        await using var group = await ChannelGroup.StartAsync(sandbox, [sandbox.WorkDir("alice"), sandbox.WorkDir("bob")], giveUp);
+        var (alice, bob) = await Pair(group, "alice", "bob");
+        var ask = await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = "are you there?" });
+        Assert.True(ask.Ok, ask.Text);
+        var askId = ask.Str("ask_id")!;
+        await bob.NextNotificationAsync();
+
+        await using (await KeepHubDownAsync(sandbox))
+        {
+            // Nothing ends before the give-up time (the ask's own deadline is 10 minutes away) …
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            Assert.False(alice.HasPendingNotification, "the ask ended before the give-up time");
+
+            // … then it ends once, with hub_unreachable.
+            var ending = await alice.NextNotificationAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(("error", askId, "hub_unreachable"), (ending.Type, ending.Get("ask_id"), ending.Get("code")));
+        }
+
+        // The hub comes back: the ask is not re-submitted, so the target is not shown it again and no second ending comes.
+        await Poll.ForAsync(() => alice.CallAsync("relay_peers"), r => r.Ok, Recovery, "alice to reconnect");
+        await Poll.ForAsync(() => bob.CallAsync("relay_peers"), r => r.Ok, Recovery, "bob to reconnect");
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.False(alice.HasPendingNotification, "a second ending reached the asker");
         Assert.False(bob.HasPendingNotification, "the target was shown the ask again");

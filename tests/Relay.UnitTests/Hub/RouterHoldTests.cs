@@ -56,6 +56,44 @@ public sealed class RouterHoldTests
     }
 
     [Fact]
+    public void List_peers_shows_an_away_peer_with_its_hold_deadline_until_it_returns_or_the_window_ends()
+    {
+        using var world = new RouterWorld();
+        var alice = world.Register("alice");
+        var bob = world.RegisterChannel("bob", "s-1");
+        world.Ask(alice, bob, "a-1", timeoutMs: 3_600_000);
+        var leftAt = world.Time.GetUtcNow();
+        world.Disconnect(bob);
+        alice.Drain();
+
+        PeerInfo Listed(string name)
+        {
+            world.Send(alice, new ListPeersMessage());
+            return alice.Single<PeersMessage>().Peers.Single(p => p.Name == name);
+        }
+
+        var away = Listed("bob");
+        Assert.Equal((leftAt + RouterWorld.HoldWindow, 1, PeerKinds.Claude, leftAt), (away.AwayUntil, away.HeldAsks, away.Kind, away.LastSeen));
+        Assert.Null(Listed("alice").AwayUntil);
+
+        // Back under the same session id: listed once, live.
+        var back = world.RegisterChannel("bob", "s-1");
+        back.Drain();
+        world.Send(alice, new ListPeersMessage());
+        var live = Assert.Single(alice.Single<PeersMessage>().Peers, p => p.Name == "bob");
+        Assert.Equal((null, null), (live.AwayUntil, live.HeldAsks));
+
+        // Gone again, and the window ends: no longer listed.
+        world.Disconnect(back);
+        alice.Drain();
+        Assert.NotNull(Listed("bob").AwayUntil);
+        world.Time.Advance(RouterWorld.HoldWindow);
+        alice.Drain();
+        world.Send(alice, new ListPeersMessage());
+        Assert.Equal(["alice"], alice.Single<PeersMessage>().Peers.Select(p => p.Name));
+    }
+
+    [Fact]
     public void When_the_window_ends_without_a_return_each_waiting_ask_gets_peer_gone_saying_it_was_held()
     {
         using var world = new RouterWorld();
