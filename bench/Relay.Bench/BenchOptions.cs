@@ -29,6 +29,9 @@ internal sealed class BenchOptions
     /// <summary><c>--soak-peers N</c>: peers in the soak (default 100).</summary>
     public int SoakPeers { get; init; } = 100;
 
+    /// <summary><c>--soak-channels N</c>: of the soak's peers, how many are real <c>relay mcp</c> channels (default 4).</summary>
+    public int SoakChannels { get; init; } = 4;
+
     /// <summary>Extra environment for every relay process (<c>--env K=V</c>), for trying runtime knobs without a rebuild.</summary>
     public IReadOnlyDictionary<string, string> ExtraEnv { get; init; } = new Dictionary<string, string>();
 
@@ -86,6 +89,7 @@ internal sealed class BenchOptions
           --soak DUR     instead of the benchmark: N peers ask, reply, broadcast and churn against one hub for DUR
                          (60s, 10m); every ask must end exactly once, hub RSS and fds must stay flat; exit 1 if not
           --soak-peers N peers in the soak (default 100)
+          --soak-channels N  of those, real relay mcp channels whose RSS and fds are tracked too (default 4)
         internal modes (the bench spawns itself for the floor):
           --echo-stdio         echo stdin lines to stdout
           --echo-unix SOCKET   listen on SOCKET and echo lines on the first connection
@@ -105,6 +109,7 @@ internal sealed class BenchOptions
         var extraEnv = new Dictionary<string, string>();
         TimeSpan? soak = null;
         var soakPeers = 100;
+        var soakChannels = 4;
         for (var i = 0; i < args.Length; i++)
         {
             string Next()
@@ -160,6 +165,14 @@ internal sealed class BenchOptions
                     }
 
                     break;
+                case "--soak-channels":
+                    soakChannels = int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
+                    if (soakChannels < 0)
+                    {
+                        throw new ArgumentException("--soak-channels cannot be negative");
+                    }
+
+                    break;
                 case "-v" or "--verbose":
                     verbose = true;
                     break;
@@ -191,6 +204,7 @@ internal sealed class BenchOptions
             ExtraEnv = extraEnv,
             SoakDuration = soak,
             SoakPeers = soakPeers,
+            SoakChannels = soakChannels,
         };
     }
 

@@ -187,6 +187,10 @@ internal sealed class RawMcpPeer : IDisposable
     public RpcAnswer CallTool(string tool, Action<Utf8JsonWriter> writeArguments, TimeSpan timeout) =>
         Request("tools/call", w => WriteToolParams(w, tool, writeArguments), timeout);
 
+    /// <summary>A tools/call whose answer, ok or not, goes to <paramref name="onAnswer"/> on the reader thread.</summary>
+    public void SendTool(string tool, Action<Utf8JsonWriter> writeArguments, Action<RpcAnswer> onAnswer) =>
+        Send("tools/call", w => WriteToolParams(w, tool, writeArguments), onAnswer);
+
     /// <summary>Fire-and-forget tools/call; a not-ok answer is counted in <see cref="ToolErrors"/>.</summary>
     public void CallToolCounted(string tool, Action<Utf8JsonWriter> writeArguments, Action<RpcAnswer>? then = null) =>
         Send("tools/call", w => WriteToolParams(w, tool, writeArguments), answer =>

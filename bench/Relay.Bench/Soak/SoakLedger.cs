@@ -28,6 +28,9 @@ internal sealed class SoakLedger
 
     public void Accepted(string askId) => Get(askId).Accept();
 
+    /// <summary>An ask whose id the asker learned only with its acceptance (a channel's <c>relay_ask</c>); its ending may already be here.</summary>
+    public void AcceptedFrom(string askId, object asker) => _asks.GetOrAdd(askId, _ => new Entry(asker)).Accept();
+
     public void Refused(string askId, string code) => Get(askId).Refuse(code);
 
     /// <summary>A broadcast's targets: ask ids <c>&lt;broadcast_id&gt;.1</c> … <c>.n</c>, accepted at once.</summary>

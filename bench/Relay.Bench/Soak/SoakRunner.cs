@@ -6,11 +6,13 @@ using Relay.Bench.Infra;
 namespace Relay.Bench.Soak;
 
 /// <summary>
-/// <c>relay-bench --soak DURATION</c>: N raw peers (default 100) ask each other, reply, broadcast and churn (one
-/// peer leaves and comes back every 2 s) against one real hub for the duration, with the hub's default limits. Every
-/// ask is tracked by ask id (<see cref="SoakLedger"/>): lost (accepted, never ended) and duplicated (more than one
-/// ending) must both be 0. The hub's RSS and open fds are read from /proc at the start, once warm, at the peak and
-/// at the end; the run fails when they grow more than the printed bounds. Prints a Markdown summary; exit 1 on failure.
+/// <c>relay-bench --soak DURATION</c>: N peers (default 100) ask each other, reply, broadcast and churn (one raw
+/// peer leaves and comes back every 2 s) against one real hub for the duration, with the hub's default limits. Most
+/// peers are raw socket peers; <c>--soak-channels</c> of them (default 4) are real <c>relay mcp</c> channels
+/// (<see cref="SoakChannel"/>). Every ask is tracked by ask id (<see cref="SoakLedger"/>): lost (accepted, never
+/// ended) and duplicated (more than one ending) must both be 0. The hub's and each channel's RSS and open fds are
+/// read from /proc at the start, once warm, at the peak and at the end; the run fails when they grow more than the
+/// printed bounds. Prints a Markdown summary; exit 1 on failure.
 /// </summary>
 internal static class SoakRunner
 {
@@ -37,21 +39,32 @@ internal static class SoakRunner
     private static async Task<int> RunAsync(BenchOptions options, TimeSpan duration)
     {
         var peersWanted = options.SoakPeers;
+        var channelCount = Math.Min(options.SoakChannels, peersWanted - 2);
         using var world = new BenchWorld(options);
         // The hub's own defaults (the bench otherwise turns the ask rate limit off for its throughput figures).
         world.Env["RELAY_HUB_ASK_RATE"] = null;
+        // Channels ask with the soak's short timeout, so the asks they ignore end within the run.
+        world.Env["RELAY_ASK_TIMEOUT_MS"] = SoakPeer.AskTimeoutMs.ToString(CultureInfo.InvariantCulture);
         var hubPid = world.StartHub();
         var ledger = new SoakLedger();
         var peers = new List<SoakPeer>();
-        for (var i = 0; i < peersWanted; i++)
+        for (var i = 0; i < peersWanted - channelCount; i++)
         {
             peers.Add(new SoakPeer(world.SocketPath, "soak-" + i.ToString("D3", CultureInfo.InvariantCulture), ledger));
         }
 
-        Progress($"soak: {peersWanted} peers, {Format(duration)}, hub pid {hubPid}, relay {options.RelayPath}");
+        Progress($"soak: {peersWanted} peers ({channelCount} of them channels), {Format(duration)}, hub pid {hubPid}, relay {options.RelayPath}");
         foreach (var batch in peers.Chunk(20))
         {
             await Task.WhenAll(batch.Select(p => p.ConnectAsync())).ConfigureAwait(false);
+        }
+
+        var channelPeers = world.StartChannels(Enumerable.Range(0, channelCount).Select(i => "soak-ch" + i.ToString("D2", CultureInfo.InvariantCulture)));
+        var channels = channelPeers.Select(peer => new SoakChannel(peer, ledger)).ToList();
+        var names = peers.Select(p => p.Name).Concat(channels.Select(c => c.Name)).ToList();
+        foreach (var channel in channelPeers)
+        {
+            BenchWorld.WaitPeers(channel, names.Count - 1);
         }
 
         await Task.Delay(500).ConfigureAwait(false);
@@ -59,6 +72,9 @@ internal static class SoakRunner
         var startKinds = HubFootprint.FdKinds(hubPid);
         var warm = start;
         var peak = start;
+        var channelStart = channels.Select(c => HubFootprint.Of(c.Pid)).ToList();
+        var channelWarm = channelStart;
+        var channelPeak = channelStart;
         var clock = Stopwatch.StartNew();
         var end = clock.Elapsed + duration;
         long asksSent = 0;
@@ -76,13 +92,23 @@ internal static class SoakRunner
                     continue;
                 }
 
-                var target = peers[(index + 1 + random.Next(peers.Count - 1)) % peers.Count];
-                if (await peer.AskAsync(target.Name).ConfigureAwait(false))
+                if (await peer.AskAsync(names[(index + 1 + random.Next(names.Count - 1)) % names.Count]).ConfigureAwait(false))
                 {
                     Interlocked.Increment(ref asksSent);
                 }
             }
         })).ToList();
+        askLoops.AddRange(channels.Select((channel, n) => Task.Run(async () =>
+        {
+            var index = peers.Count + n;
+            var random = new Random(index);
+            while (clock.Elapsed < end)
+            {
+                await Task.Delay(50 + random.Next(100)).ConfigureAwait(false);
+                channel.Ask(names[(index + 1 + random.Next(names.Count - 1)) % names.Count]);
+                Interlocked.Increment(ref asksSent);
+            }
+        })));
 
         var churn = Task.Run(async () =>
         {
@@ -107,6 +133,7 @@ internal static class SoakRunner
             if (!warmTaken && clock.Elapsed >= warmAt)
             {
                 warm = HubFootprint.Of(hubPid);
+                channelWarm = channels.Select(c => HubFootprint.Of(c.Pid)).ToList();
                 warmTaken = true;
             }
 
@@ -114,7 +141,8 @@ internal static class SoakRunner
             {
                 nextSample += SampleEvery;
                 var now = HubFootprint.Of(hubPid);
-                peak = new HubFootprint(Math.Max(peak.RssMiB, now.RssMiB), Math.Max(peak.OpenFds, now.OpenFds));
+                peak = Max(peak, now);
+                channelPeak = [.. channels.Select((c, i) => Max(channelPeak[i], HubFootprint.Of(c.Pid)))];
                 Progress($"soak {clock.Elapsed.TotalSeconds,5:0}s: {Interlocked.Read(ref asksSent)} asks, {ledger.Broadcasts} broadcasts, {Interlocked.Read(ref churns)} churns, {ledger.Open} open; hub {now.RssMiB:0.0} MiB, {now.OpenFds} fds");
             }
 
@@ -137,7 +165,9 @@ internal static class SoakRunner
 
         await Task.Delay(500).ConfigureAwait(false);
         var final = HubFootprint.Of(hubPid);
-        peak = new HubFootprint(Math.Max(peak.RssMiB, final.RssMiB), Math.Max(peak.OpenFds, final.OpenFds));
+        peak = Max(peak, final);
+        var channelFinal = channels.Select(c => HubFootprint.Of(c.Pid)).ToList();
+        channelPeak = [.. channelPeak.Select((p, i) => Max(p, channelFinal[i]))];
         var tally = ledger.Tally();
         var endKinds = HubFootprint.FdKinds(hubPid);
         foreach (var peer in peers)
@@ -146,7 +176,7 @@ internal static class SoakRunner
         }
 
         var hubErrors = HubErrorLog.Read(world.DataDir);
-        var rssBound = warm.RssMiB + Math.Max(MaxRssGrowthMiB, warm.RssMiB * MaxRssGrowthRatio);
+        var rssBound = RssBound(warm);
         var failures = new List<string>();
         if (tally.Lost > 0)
         {
@@ -173,7 +203,29 @@ internal static class SoakRunner
             failures.Add($"hub RSS grew from {warm.RssMiB:0.0} MiB (warm) to {final.RssMiB:0.0} MiB, over {rssBound:0.0} MiB");
         }
 
-        Console.Out.Write(Summary(peersWanted, active, tally, ledger.Broadcasts, churns, start, warm, peak, final, rssBound, failures));
+        for (var i = 0; i < channels.Count; i++)
+        {
+            var bound = RssBound(channelWarm[i]);
+            if (channelFinal[i].OpenFds > channelStart[i].OpenFds + MaxFdGrowth)
+            {
+                failures.Add($"channel {channels[i].Name} open fds grew from {channelStart[i].OpenFds} to {channelFinal[i].OpenFds}");
+            }
+
+            if (channelFinal[i].RssMiB > bound)
+            {
+                failures.Add($"channel {channels[i].Name} RSS grew from {channelWarm[i].RssMiB:0.0} MiB (warm) to {channelFinal[i].RssMiB:0.0} MiB, over {bound:0.0} MiB");
+            }
+        }
+
+        var replyErrors = channelPeers.Sum(p => p.ToolErrors);
+        if (replyErrors > 0)
+        {
+            failures.Add($"{replyErrors} relay_reply call(s) failed, e.g. {channelPeers.First(p => p.ToolErrors > 0).LastToolError}");
+        }
+
+        var channelRows = channels.Select((c, i) => (c.Name, channelStart[i], channelWarm[i], channelPeak[i], channelFinal[i])).ToList();
+        var (channelAsks, channelAnswers) = (channels.Sum(c => c.Counts.Accepted), channels.Sum(c => c.Counts.Answered));
+        Console.Out.Write(Summary(peersWanted, active, tally, ledger.Broadcasts, churns, start, warm, peak, final, rssBound, (channelRows, channelAsks, channelAnswers), failures));
         foreach (var (kind, count) in endKinds.Where(k => k.Value != startKinds.GetValueOrDefault(k.Key)))
         {
             Console.Error.WriteLine($"  hub fds {kind}: {startKinds.GetValueOrDefault(kind)} at the start, {count} at the end");
@@ -192,7 +244,11 @@ internal static class SoakRunner
         return failures.Count == 0 ? 0 : 1;
     }
 
-    private static string Summary(int peers, TimeSpan active, SoakTally tally, long broadcasts, long churns, HubFootprint start, HubFootprint warm, HubFootprint peak, HubFootprint final, double rssBound, List<string> failures)
+    private static double RssBound(HubFootprint warm) => warm.RssMiB + Math.Max(MaxRssGrowthMiB, warm.RssMiB * MaxRssGrowthRatio);
+
+    private static HubFootprint Max(HubFootprint a, HubFootprint b) => new(Math.Max(a.RssMiB, b.RssMiB), Math.Max(a.OpenFds, b.OpenFds));
+
+    private static string Summary(int peers, TimeSpan active, SoakTally tally, long broadcasts, long churns, HubFootprint start, HubFootprint warm, HubFootprint peak, HubFootprint final, double rssBound, (List<(string Name, HubFootprint Start, HubFootprint Warm, HubFootprint Peak, HubFootprint End)> Rows, long Asks, long Answers) channels, List<string> failures)
     {
         var refused = tally.Refused.Count == 0 ? "0" : string.Join(", ", tally.Refused.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Value} {r.Key}"));
         var text = new StringBuilder();
@@ -211,6 +267,16 @@ internal static class SoakRunner
         text.AppendLine(CultureInfo.InvariantCulture, $"| **duplicated** | **{tally.Duplicated}** |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| hub RSS start / warm / peak / end (MiB) | {start.RssMiB:0.0} / {warm.RssMiB:0.0} / {peak.RssMiB:0.0} / {final.RssMiB:0.0} (bound {rssBound:0.0}) |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| hub open fds start / peak / end (not counting .dll/.pdb files) | {start.OpenFds} / {peak.OpenFds} / {final.OpenFds} (bound {start.OpenFds + MaxFdGrowth}) |");
+        if (channels.Rows.Count > 0)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| of these, by the {channels.Rows.Count} channels: asks accepted / incoming asks answered with relay_reply | {channels.Asks:N0} / {channels.Answers:N0} |");
+        }
+
+        foreach (var (name, cStart, cWarm, cPeak, cEnd) in channels.Rows)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| channel {name}: RSS start / warm / peak / end (MiB); open fds start / peak / end | {cStart.RssMiB:0.0} / {cWarm.RssMiB:0.0} / {cPeak.RssMiB:0.0} / {cEnd.RssMiB:0.0} (bound {RssBound(cWarm):0.0}); {cStart.OpenFds} / {cPeak.OpenFds} / {cEnd.OpenFds} (bound {cStart.OpenFds + MaxFdGrowth}) |");
+        }
+
         text.AppendLine(CultureInfo.InvariantCulture, $"| result | {(failures.Count == 0 ? "PASS" : "FAIL: " + string.Join("; ", failures))} |");
         return text.ToString();
     }
