@@ -28,6 +28,8 @@ public sealed class NatsTlsTests
 
         var joined = await world.A.Sandbox.RunAsync(["doctor"]);
         Assert.Matches(@"(?m)^ok +nats +host ha joined space test via \S+ \(10\.77\.1\.1:4222, nats-server [^)]+\), 1 remote peer\(s\)$", joined.Stdout);
+        var status = await world.A.Sandbox.RunAsync(["hub", "status"]);
+        Assert.Matches(@"(?m)^nats +host ha joined space test via \S+ \(10\.77\.1\.1:4222, nats-server [^)]+\), 1 remote peer\(s\)$", status.Stdout);
 
         // Without the CA the server's certificate is not trusted; without a client certificate the server refuses.
         var noCa = await world.AddHostAsync("hc", ["--nats-tls-cert", world.Tls!.ClientCert("ha"), "--nats-tls-key", world.Tls.ClientKey("ha")]);
@@ -35,6 +37,8 @@ public sealed class NatsTlsTests
         var untrusted = await DoctorUntilAsync(noCa, "could not set up TLS");
         Assert.Matches(@"(?m)^FAIL +nats +host hc could not set up TLS with tls://10\.77\.1\.1:4222: .*TLS authentication failed.*cert_chain_validation", untrusted);
         Assert.Contains("fix: --nats-tls-ca must name the CA file that signed the server's certificate", untrusted, StringComparison.Ordinal);
+        var untrustedStatus = await noCa.Sandbox.RunAsync(["hub", "status"]);
+        Assert.Matches(@"(?m)^nats +host hc has not joined space test at tls://10\.77\.1\.1:4222: .*TLS authentication failed", untrustedStatus.Stdout);
         var refused = await DoctorUntilAsync(noCert, "could not set up TLS");
         Assert.Matches(@"(?m)^FAIL +nats +host hd could not set up TLS with tls://10\.77\.1\.1:4222: .*(bad certificate|certificate required)", refused);
         Assert.Contains("also needs --nats-tls-cert and --nats-tls-key", refused, StringComparison.Ordinal);
