@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # relay's whole check, as CI runs it (.ci/run): on a Debian machine with the .NET 10 SDK and node/npm it installs
 # what the tests need by itself (the pinned Claude Code CLIs into tools/claude-code and tools/claude-code-legacy,
-# Debian's nats-server for the cross-host tests),
+# Debian's nats-server and openssl for the cross-host tests),
 # then checks formatting, publishes the Native AOT binary warning-free, packs and runs the .NET tool, smoke-runs the
 # benchmark, and runs the test suite against the AOT binary and the real Claude Code CLIs. The last line is the
 # summary: "N passed, N failed".
@@ -105,6 +105,15 @@ elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   command -v nats-server >/dev/null 2>&1 && echo "installed: $(nats-server --version)"
 else
   echo "!!! nats-server is missing and cannot be installed here (needs root and apt-get): the cross-host NATS tests will be SKIPPED !!!"
+fi
+# openssl makes the throwaway CA of the NATS TLS test (as docs/across-machines.md's worked example does).
+if command -v openssl >/dev/null 2>&1; then
+  echo "openssl: $(openssl version)"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 &&
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null 2>&1; then
+  echo "installed: $(openssl version)"
+else
+  echo "!!! openssl is missing and could not be installed: the NATS TLS test will be SKIPPED !!!"
 fi
 
 # --- format --------------------------------------------------------------------------------------------------------

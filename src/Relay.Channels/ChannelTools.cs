@@ -75,9 +75,13 @@ internal sealed class ChannelTools
 
         var me = _link.Name;
         var self = Environment.ProcessId;
+        // Names are unique per hub, not per space: a peer of another host may share this session's name (or pid), so
+        // only this hub's own entries are candidates for "me" (local peers carry this hub's host, or none).
+        var ownHost = (list.Peers.FirstOrDefault(p => p.Name == me && p.Pid == self) ?? list.Peers.FirstOrDefault(p => p.Pid == self))?.Host;
         var others = list.Peers
-            .Where(p => p.Name != me && p.Pid != self)
+            .Where(p => p.Host != ownHost || (p.Name != me && p.Pid != self))
             .OrderBy(p => p.Name, StringComparer.Ordinal)
+            .ThenBy(p => p.Host, StringComparer.Ordinal)
             .ToList();
         return ToolResults.Ok(writer =>
         {
@@ -88,16 +92,17 @@ internal sealed class ChannelTools
             {
                 writer.WriteStartObject();
                 writer.WriteString("name", peer.Name);
+                if (peer.Host is { } host)
+                {
+                    // Hubs joined through NATS: a peer of another host is asked as name@host.
+                    writer.WriteString("host", host);
+                }
+
                 writer.WriteString("cwd", peer.Cwd);
                 writer.WriteString("git_branch", peer.GitBranch);
                 writer.WriteString("last_seen", peer.LastSeen.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
                 writer.WriteString("kind", peer.Kind);
                 writer.WriteString("delivery", peer.Delivery);
-                if (peer.Host is { } host)
-                {
-                    writer.WriteString("host", host);
-                }
-
                 if (peer.AwayUntil is { } until)
                 {
                     // Its channel left and may come back: asks to it wait (the asker hears "waiting") until then.

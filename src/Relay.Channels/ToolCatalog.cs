@@ -15,7 +15,8 @@ internal static class ToolCatalog
         Define(
             ToolNames.Peers,
             "List the other sessions connected to relay on this machine (Claude Code sessions, terminals, scripts): " +
-            "name, cwd, git_branch, last_seen. Returns {ok, me, peers}. Use it to pick the target of relay_ask.",
+            "name, host (when hubs are joined across machines), cwd, git_branch, last_seen. Returns {ok, me, peers}. " +
+            "Use it to pick the target of relay_ask.",
             """{"type":"object","properties":{}}"""),
         Define(
             ToolNames.Ask,
@@ -24,7 +25,7 @@ internal static class ToolCatalog
             "Do not wait or poll for it. Fails at once with peer_not_found when no peer has that name.",
             """
             {"type":"object","properties":{
-              "to":{"type":"string","description":"The peer's name, exactly as relay_peers lists it."},
+              "to":{"type":"string","description":"The peer's name, exactly as relay_peers lists it (name@host for a peer of another host)."},
               "question":{"type":"string","description":"The question, self-contained: the peer cannot see this conversation. At most 512 KiB."},
               "thread_id":{"type":"string","description":"Optional: the thread_id of an earlier ask or reply, to continue that conversation."}
             },"required":["to","question"]}

@@ -115,6 +115,8 @@ internal sealed class HubStatusOutput
     public required int PeerCount { get; init; }
     public required int PendingAsks { get; init; }
     public required int Observers { get; init; }
+    /// <summary>The hub's NATS space (state, host, space, urls, server, last error), when it runs with <c>--nats</c>.</summary>
+    public NatsStatusInfo? Nats { get; init; }
 
     public static HubStatusOutput From(HubStatusReplyMessage status) => new()
     {
@@ -127,5 +129,6 @@ internal sealed class HubStatusOutput
         PeerCount = status.PeerCount,
         PendingAsks = status.PendingAsks,
         Observers = status.Observers,
+        Nats = status.Nats,
     };
 }

@@ -36,14 +36,29 @@ internal static class HubStatusCommand
     private static string ToText(HubStatusReplyMessage status)
     {
         var culture = CultureInfo.InvariantCulture;
-        return string.Join(
-            '\n',
+        List<string> lines =
+        [
             string.Create(culture, $"hub       running, pid {status.Pid}, up {Durations.Format(TimeSpan.FromMilliseconds(status.UptimeMs))}"),
             $"socket    {status.Socket}",
             string.Create(culture, $"protocol  {status.ProtocolVersion} (relay {status.Version ?? "?"})"),
             string.Create(culture, $"peers     {status.PeerCount}"),
             string.Create(culture, $"pending   {status.PendingAsks} asks"),
             string.Create(culture, $"away      {status.AwayPeers ?? 0} sessions ({status.HeldAsks ?? 0} asks held for their return)"),
-            string.Create(culture, $"observers {status.Observers}"));
+            string.Create(culture, $"observers {status.Observers}"),
+        ];
+        if (status.Nats is { } nats)
+        {
+            lines.Add("nats      " + NatsLine(nats));
+        }
+
+        return string.Join('\n', lines);
     }
+
+    /// <summary>The hub's place in its NATS space, with the last error while it is not joined (relay doctor says what to do).</summary>
+    private static string NatsLine(NatsStatusInfo nats) => nats.State switch
+    {
+        "joined" => string.Create(CultureInfo.InvariantCulture, $"host {nats.Host} joined space {nats.Space} via {nats.Server ?? nats.Urls}, {nats.RemotePeers} remote peer(s)"),
+        "disconnected" => $"host {nats.Host} lost its link to {nats.Urls} ({nats.LastError ?? "reconnecting"})",
+        _ => $"host {nats.Host} has not joined space {nats.Space} at {nats.Urls}: {nats.LastError ?? "still connecting"}",
+    };
 }

@@ -21,6 +21,7 @@ internal static class NatsChecks
 
         var error = nats.LastError is { Length: > 0 } e ? e : null;
         var credentials = error is not null && error.Contains("Authorization", StringComparison.OrdinalIgnoreCase);
+        var tls = error is not null && IsTlsError(error);
         var checks = new List<DoctorCheck>();
         switch (nats.State)
         {
@@ -31,7 +32,9 @@ internal static class NatsChecks
                 checks.Add(DoctorCheck.Warn("nats", $"host {nats.Host} lost its link to {nats.Urls} ({error ?? "reconnecting"}); local routing goes on, remote peers expire", $"check that {nats.Urls} is reachable from this machine"));
                 break;
             default:
-                checks.Add(credentials
+                checks.Add(tls
+                    ? DoctorCheck.Fail("nats", $"host {nats.Host} could not set up TLS with {nats.Urls}: {error}", "--nats-tls-ca must name the CA file that signed the server's certificate; a server that verifies clients (verify: true) also needs --nats-tls-cert and --nats-tls-key, an ECDSA or RSA key (docs/across-machines.md)")
+                    : credentials
                     ? DoctorCheck.Fail("nats", $"the NATS server refused this hub's credentials: {error}", "check --nats-user/--nats-password, --nats-token, --nats-creds or --nats-nkey (docs/across-machines.md)")
                     : DoctorCheck.Fail("nats", $"host {nats.Host} has not joined space {nats.Space} at {nats.Urls}: {error ?? "still connecting"}", "check that nats-server runs there with JetStream (-js) and is reachable"));
                 break;
@@ -57,4 +60,14 @@ internal static class NatsChecks
 
         return checks;
     }
+
+    /// <summary>
+    /// The handshake's own words (the binary keeps .NET's resource keys, not their English text): an untrusted server
+    /// certificate, a client certificate the server refused or lacked, a key .NET cannot load.
+    /// </summary>
+    private static bool IsTlsError(string error) =>
+        error.Contains("TLS", StringComparison.Ordinal)
+        || error.Contains("SSL", StringComparison.Ordinal)
+        || error.Contains("certificate", StringComparison.OrdinalIgnoreCase)
+        || error.Contains("Cryptography_", StringComparison.Ordinal);
 }

@@ -89,6 +89,9 @@ public sealed class NetLab : IAsyncDisposable
 
     public static string Url => $"nats://{SwitchAddress}:4222";
 
+    /// <summary>The same server's URL for a client that must speak TLS.</summary>
+    public static string TlsUrl => $"tls://{SwitchAddress}:4222";
+
     /// <summary>The client URLs of a <see cref="StartNatsClusterAsync"/> cluster of <paramref name="count"/> nodes.</summary>
     public static string ClusterUrls(int count) => string.Join(',', Enumerable.Range(0, count).Select(i => $"nats://{SwitchAddress}:{4222 + i}"));
 

@@ -20,9 +20,11 @@ internal sealed class CrossHostWorld : IAsyncDisposable
     private readonly List<RawHubClient> _clients = [];
     private readonly List<RelaySandbox> _extra = [];
 
-    private CrossHostWorld(NetLab lab, RelaySandbox store, Host a, Host b, List<TrackedProcess> servers)
+    private CrossHostWorld(NetLab lab, RelaySandbox store, Host a, Host b, List<TrackedProcess> servers, string urls, TlsFiles? tls)
     {
         Servers = servers;
+        Urls = urls;
+        Tls = tls;
         Lab = lab;
         Store = store;
         A = a;
@@ -40,9 +42,17 @@ internal sealed class CrossHostWorld : IAsyncDisposable
 
     public Host B { get; }
 
+    /// <summary>The URLs the hubs join (<c>tls://…</c> for a TLS world).</summary>
+    public string Urls { get; }
+
+    /// <summary>The certificates of a TLS world, or null.</summary>
+    public TlsFiles? Tls { get; }
+
+
     /// <param name="clusterNodes">0: one nats-server; otherwise a JetStream cluster of that many nodes, replicas = nodes.</param>
     /// <param name="secured">One server whose space is an account with a user per host (<see cref="SpaceAccounts"/>).</param>
-    public static async Task<CrossHostWorld> StartAsync(int clusterNodes = 0, bool secured = false)
+    /// <param name="tls">One server speaking only TLS and verifying clients (<see cref="TlsFiles"/>, made for <c>ha</c> and <c>hb</c>); each hub joins with the CA and its own client certificate.</param>
+    public static async Task<CrossHostWorld> StartAsync(int clusterNodes = 0, bool secured = false, bool tls = false)
     {
         var lab = await NetLab.CreateAsync();
         var store = new RelaySandbox();
@@ -56,14 +66,22 @@ internal sealed class CrossHostWorld : IAsyncDisposable
                 await File.WriteAllTextAsync(config, SpaceAccounts.Config(Space, ["ha", "hb"], NetLab.SwitchAddress + ":4222", Path.Combine(store.Root, "jetstream")));
             }
 
+            TlsFiles? certificates = null;
+            if (tls)
+            {
+                certificates = await TlsFiles.CreateAsync(Path.Combine(store.Root, "tls"), NetLab.SwitchAddress, ["ha", "hb"]);
+                config = Path.Combine(store.Root, "nats.conf");
+                await File.WriteAllTextAsync(config, certificates.ServerConfig(NetLab.SwitchAddress + ":4222", Path.Combine(store.Root, "jetstream")));
+            }
+
             var servers = clusterNodes > 0
                 ? await lab.StartNatsClusterAsync(Path.Combine(store.Root, "jetstream"), clusterNodes)
                 : [await lab.StartNatsAsync(Path.Combine(store.Root, "jetstream"), config)];
-            var urls = clusterNodes > 0 ? NetLab.ClusterUrls(clusterNodes) : NetLab.Url;
+            var urls = clusterNodes > 0 ? NetLab.ClusterUrls(clusterNodes) : tls ? NetLab.TlsUrl : NetLab.Url;
             var replicas = Math.Max(1, clusterNodes);
-            var a = await StartHostAsync(lab, "ha", urls, replicas, sandboxes, secured);
-            var b = await StartHostAsync(lab, "hb", urls, replicas, sandboxes, secured);
-            return new CrossHostWorld(lab, store, a, b, servers);
+            var a = await StartHostAsync(lab, "ha", urls, replicas, sandboxes, secured, certificates?.HubArgs("ha"));
+            var b = await StartHostAsync(lab, "hb", urls, replicas, sandboxes, secured, certificates?.HubArgs("hb"));
+            return new CrossHostWorld(lab, store, a, b, servers, urls, certificates);
         }
         catch
         {
@@ -109,6 +127,20 @@ internal sealed class CrossHostWorld : IAsyncDisposable
         try
         {
             return await StartHostAsync(Lab, name, NetLab.Url, 1, sandboxes, secured: false, ["--nats-user", user, "--nats-password", password]);
+        }
+        finally
+        {
+            _extra.AddRange(sandboxes);
+        }
+    }
+
+    /// <summary>One more host on the lab, its hub joining <see cref="Urls"/> with <paramref name="hubArgs"/> added to its command line.</summary>
+    public async Task<Host> AddHostAsync(string name, IEnumerable<string> hubArgs)
+    {
+        var sandboxes = new List<RelaySandbox>();
+        try
+        {
+            return await StartHostAsync(Lab, name, Urls, 1, sandboxes, secured: false, hubArgs);
         }
         finally
         {

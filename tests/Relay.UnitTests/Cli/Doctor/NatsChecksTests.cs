@@ -31,6 +31,26 @@ public sealed class NatsChecksTests
         Assert.Contains("--nats-creds", check.Fix, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("can not start to connect nats server: tls://n1:4222: TLS authentication failed: net_ssl_io_cert_chain_validation, PartialChain")]
+    [InlineData("can not start to connect nats server: tls://n1:4222: Socket has been closed.: net_io_decrypt: net_ssl_decrypt_failed, SSL_ERROR_SSL: error:0A000412:SSL routines::sslv3 alert bad certificate")]
+    [InlineData("can not start to connect nats server: tls://n1:4222: Cryptography_UnknownKeyAlgorithm, 1.3.101.112")]
+    public void A_failed_tls_handshake_fails_and_points_at_the_tls_options(string error)
+    {
+        var check = NatsChecks.Run(Status("connecting", error, skew: null))[0];
+        Assert.Equal(CheckStatus.Fail, check.Status);
+        Assert.Equal("host ha could not set up TLS with nats://n1:4222: " + error, check.Message);
+        Assert.Contains("--nats-tls-ca", check.Fix, StringComparison.Ordinal);
+        Assert.Contains("--nats-tls-cert", check.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_server_that_is_down_behind_a_tls_url_is_not_called_a_tls_problem()
+    {
+        var check = NatsChecks.Run(Status("connecting", "can not start to connect nats server: tls://n1:4222: Connection refused", skew: null))[0];
+        Assert.StartsWith("host ha has not joined space team", check.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_refused_publish_a_lost_link_and_a_skewed_clock_warn()
     {
