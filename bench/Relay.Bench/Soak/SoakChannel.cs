@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Relay.Bench.Infra;
 
@@ -18,6 +19,8 @@ internal sealed class SoakChannel
     private long _refused;
     private long _accepted;
     private long _answered;
+    private long _late;
+    private long _replyErrors;
 
     public SoakChannel(RawMcpPeer peer, SoakLedger ledger)
     {
@@ -30,8 +33,19 @@ internal sealed class SoakChannel
 
     public int Pid => _peer.Pid;
 
-    /// <summary>Its asks the hub accepted, and the incoming asks it answered with relay_reply.</summary>
-    public (long Accepted, long Answered) Counts => (Interlocked.Read(ref _accepted), Interlocked.Read(ref _answered));
+    /// <summary>
+    /// Its asks the hub accepted; the incoming asks it answered with relay_reply; of those, the replies refused
+    /// <c>unknown_ask</c> because the ask had already ended (timed out, or its asker left: the late-reply row of the
+    /// outcome table); and replies that failed any other way (a fault).
+    /// </summary>
+    public (long Accepted, long Answered, long Late, long Failed) Counts =>
+        (Interlocked.Read(ref _accepted), Interlocked.Read(ref _answered), Interlocked.Read(ref _late), Interlocked.Read(ref _replyErrors));
+
+    /// <summary>The ask ids of the late replies, for checking that each of those asks did end some other way.</summary>
+    public ConcurrentQueue<string> LateAskIds { get; } = new();
+
+    /// <summary>The last reply that failed other than as a late reply.</summary>
+    public string? LastReplyError { get; private set; }
 
     /// <summary>
     /// Asks <paramref name="target"/>. The tool's answer comes on the reader thread: an ok answer carries the ask id (its
@@ -61,6 +75,24 @@ internal sealed class SoakChannel
             _ledger.Refused(synthetic, code);
         });
 
+    private void OnReplied(string askId, RpcAnswer answer)
+    {
+        if (answer.ToolOk)
+        {
+            return;
+        }
+
+        if (answer.ToolPayload?.TryGetProperty("code", out var code) == true && code.GetString() == "unknown_ask")
+        {
+            Interlocked.Increment(ref _late);
+            LateAskIds.Enqueue(askId);
+            return;
+        }
+
+        LastReplyError = answer.Describe();
+        Interlocked.Increment(ref _replyErrors);
+    }
+
     private void OnPush(RawMcpPeer peer, ChannelPush push)
     {
         if (push["ask_id"] is not { } askId)
@@ -76,11 +108,14 @@ internal sealed class SoakChannel
 #pragma warning restore CA5394
                 {
                     Interlocked.Increment(ref _answered);
-                    peer.CallToolCounted("relay_reply", w =>
-                    {
-                        w.WriteString("ask_id", askId);
-                        w.WriteString("text", "soak answer");
-                    });
+                    peer.SendTool(
+                        "relay_reply",
+                        w =>
+                        {
+                            w.WriteString("ask_id", askId);
+                            w.WriteString("text", "soak answer");
+                        },
+                        answer => OnReplied(askId, answer));
                 }
 
                 break;

@@ -59,6 +59,12 @@ internal sealed class SoakLedger
         }
     }
 
+    /// <summary>
+    /// For a reply its target got refused <c>unknown_ask</c>: true when the ask did end without a reply (timeout,
+    /// peer_gone) or its asker left; false when the hub refused a reply to an ask that was still open or got a reply.
+    /// </summary>
+    public bool EndedOtherwise(string askId) => _asks.TryGetValue(askId, out var entry) && entry.EndedWithoutReply;
+
     /// <summary>Accepted asks still waiting for their ending.</summary>
     public int Open => _asks.Values.Count(e => e.IsOpen);
 
@@ -94,6 +100,17 @@ internal sealed class SoakLedger
                 lock (_gate)
                 {
                     return _accepted && !_abandoned && _replies + _timeouts + _gone == 0;
+                }
+            }
+        }
+
+        public bool EndedWithoutReply
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _replies == 0 && (_timeouts + _gone > 0 || _abandoned);
                 }
             }
         }

@@ -217,15 +217,21 @@ internal static class SoakRunner
             }
         }
 
-        var replyErrors = channelPeers.Sum(p => p.ToolErrors);
+        var wronglyRefused = channels.SelectMany(c => c.LateAskIds).Where(id => !ledger.EndedOtherwise(id)).ToList();
+        if (wronglyRefused.Count > 0)
+        {
+            failures.Add($"{wronglyRefused.Count} reply(ies) refused unknown_ask for an ask that had not ended otherwise, e.g. {wronglyRefused[0]}");
+        }
+
+        var replyErrors = channels.Sum(c => c.Counts.Failed);
         if (replyErrors > 0)
         {
-            failures.Add($"{replyErrors} relay_reply call(s) failed, e.g. {channelPeers.First(p => p.ToolErrors > 0).LastToolError}");
+            failures.Add($"{replyErrors} relay_reply call(s) failed, e.g. {channels.First(c => c.Counts.Failed > 0).LastReplyError}");
         }
 
         var channelRows = channels.Select((c, i) => (c.Name, channelStart[i], channelWarm[i], channelPeak[i], channelFinal[i])).ToList();
-        var (channelAsks, channelAnswers) = (channels.Sum(c => c.Counts.Accepted), channels.Sum(c => c.Counts.Answered));
-        Console.Out.Write(Summary(peersWanted, active, tally, ledger.Broadcasts, churns, start, warm, peak, final, rssBound, (channelRows, channelAsks, channelAnswers), failures));
+        var (channelAsks, channelAnswers, channelLate) = (channels.Sum(c => c.Counts.Accepted), channels.Sum(c => c.Counts.Answered), channels.Sum(c => c.Counts.Late));
+        Console.Out.Write(Summary(peersWanted, active, tally, ledger.Broadcasts, churns, start, warm, peak, final, rssBound, (channelRows, channelAsks, channelAnswers, channelLate), failures));
         foreach (var (kind, count) in endKinds.Where(k => k.Value != startKinds.GetValueOrDefault(k.Key)))
         {
             Console.Error.WriteLine($"  hub fds {kind}: {startKinds.GetValueOrDefault(kind)} at the start, {count} at the end");
@@ -248,7 +254,7 @@ internal static class SoakRunner
 
     private static HubFootprint Max(HubFootprint a, HubFootprint b) => new(Math.Max(a.RssMiB, b.RssMiB), Math.Max(a.OpenFds, b.OpenFds));
 
-    private static string Summary(int peers, TimeSpan active, SoakTally tally, long broadcasts, long churns, HubFootprint start, HubFootprint warm, HubFootprint peak, HubFootprint final, double rssBound, (List<(string Name, HubFootprint Start, HubFootprint Warm, HubFootprint Peak, HubFootprint End)> Rows, long Asks, long Answers) channels, List<string> failures)
+    private static string Summary(int peers, TimeSpan active, SoakTally tally, long broadcasts, long churns, HubFootprint start, HubFootprint warm, HubFootprint peak, HubFootprint final, double rssBound, (List<(string Name, HubFootprint Start, HubFootprint Warm, HubFootprint Peak, HubFootprint End)> Rows, long Asks, long Answers, long Late) channels, List<string> failures)
     {
         var refused = tally.Refused.Count == 0 ? "0" : string.Join(", ", tally.Refused.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Value} {r.Key}"));
         var text = new StringBuilder();
@@ -269,7 +275,7 @@ internal static class SoakRunner
         text.AppendLine(CultureInfo.InvariantCulture, $"| hub open fds start / peak / end (not counting .dll/.pdb files) | {start.OpenFds} / {peak.OpenFds} / {final.OpenFds} (bound {start.OpenFds + MaxFdGrowth}) |");
         if (channels.Rows.Count > 0)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"| of these, by the {channels.Rows.Count} channels: asks accepted / incoming asks answered with relay_reply | {channels.Asks:N0} / {channels.Answers:N0} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| of these, by the {channels.Rows.Count} channels: asks accepted / incoming asks answered with relay_reply / replies refused unknown_ask (the ask had ended: late reply) | {channels.Asks:N0} / {channels.Answers:N0} / {channels.Late:N0} |");
         }
 
         foreach (var (name, cStart, cWarm, cPeak, cEnd) in channels.Rows)
