@@ -10,6 +10,9 @@ internal sealed class AwayPeers(HoldBounds bounds) : IDisposable
 {
     private readonly List<AwayPeer> _away = [];
 
+    // Every message to a departed connection asks whether it is an away peer's: answered without a scan.
+    private readonly Dictionary<IPeer, AwayPeer> _byGhost = new(ReferenceEqualityComparer.Instance);
+
     public int Count => _away.Count;
 
     /// <summary>Held question bytes across every away peer.</summary>
@@ -25,6 +28,7 @@ internal sealed class AwayPeers(HoldBounds bounds) : IDisposable
     {
         var away = new AwayPeer(ghost, leftAt, window);
         _away.Add(away);
+        _byGhost[ghost] = away;
         return away;
     }
 
@@ -44,18 +48,7 @@ internal sealed class AwayPeers(HoldBounds bounds) : IDisposable
     }
 
     /// <summary>The away peer whose departed connection is <paramref name="ghost"/>.</summary>
-    public AwayPeer? FindByGhost(IPeer ghost)
-    {
-        foreach (var away in _away)
-        {
-            if (ReferenceEquals(away.Ghost, ghost))
-            {
-                return away;
-            }
-        }
-
-        return null;
-    }
+    public AwayPeer? FindByGhost(IPeer ghost) => _byGhost.GetValueOrDefault(ghost);
 
     /// <summary>
     /// Counts a reply of <paramref name="bytes"/> for <paramref name="away"/>, an asker that is away, against the same
@@ -156,6 +149,11 @@ internal sealed class AwayPeers(HoldBounds bounds) : IDisposable
         away.Timer?.Dispose();
         away.Timer = null;
         _away.Remove(away);
+        if (_byGhost.TryGetValue(away.Ghost, out var current) && ReferenceEquals(current, away))
+        {
+            _byGhost.Remove(away.Ghost);
+        }
+
         foreach (var ask in away.Ghost.AsksTo.Values)
         {
             Release(ask);

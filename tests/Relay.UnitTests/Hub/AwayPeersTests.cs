@@ -32,6 +32,30 @@ public sealed class AwayPeersTests
     }
 
     [Fact]
+    public void The_away_peer_of_a_departed_connection_is_found_while_it_is_away_and_not_after_its_return_or_expiry()
+    {
+        var away = new AwayPeers(HoldBounds.Default);
+        var returning = Ghost("api", "s-1");
+        var expiring = Ghost("web", "s-2");
+        var api = away.Add(returning, Now, TimeSpan.FromMinutes(3));
+        var web = away.Add(expiring, Now, TimeSpan.FromMinutes(3));
+
+        Assert.Same(api, away.FindByGhost(returning));
+        Assert.Same(web, away.FindByGhost(expiring));
+        Assert.Null(away.FindByGhost(Ghost("api", "s-1")));
+
+        // Its return (the router removes it as the new connection takes over).
+        away.Remove(api);
+        Assert.Null(away.FindByGhost(returning));
+        Assert.Same(web, away.FindByGhost(expiring));
+
+        // Its window ends.
+        away.Remove(web);
+        Assert.Null(away.FindByGhost(expiring));
+        Assert.Equal(0, away.Count);
+    }
+
+    [Fact]
     public void Asks_and_bytes_are_bounded_per_away_peer_and_bytes_in_all_and_release_gives_room_back()
     {
         var away = new AwayPeers(new HoldBounds { MaxAsksPerPeer = 2, MaxBytesPerPeer = 100, MaxTotalBytes = 150 });
