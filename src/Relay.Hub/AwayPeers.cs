@@ -56,14 +56,9 @@ internal sealed class AwayPeers(HoldBounds bounds) : IDisposable
     /// </summary>
     public string? TryKeepReply(AwayPeer away, long bytes)
     {
-        if (away.HeldBytes + bytes > bounds.MaxBytesPerPeer)
+        if (NoRoom(away, bytes, oneMoreAsk: false) is { } refusal)
         {
-            return $"{away.Name} is away and what is held for it would pass {bounds.MaxBytesPerPeer} bytes";
-        }
-
-        if (TotalBytes + bytes > bounds.MaxTotalBytes)
-        {
-            return $"{away.Name} is away and the hub holds {TotalBytes} bytes for away peers (at most {bounds.MaxTotalBytes})";
+            return refusal;
         }
 
         away.HeldBytes += bytes;
@@ -97,19 +92,9 @@ internal sealed class AwayPeers(HoldBounds bounds) : IDisposable
             return null;
         }
 
-        if (away.HeldAsks + 1 > bounds.MaxAsksPerPeer)
+        if (NoRoom(away, bytes, oneMoreAsk: true) is { } refusal)
         {
-            return $"{away.Name} is away and already has {away.HeldAsks} asks held for it (at most {bounds.MaxAsksPerPeer})";
-        }
-
-        if (away.HeldBytes + bytes > bounds.MaxBytesPerPeer)
-        {
-            return $"{away.Name} is away and the questions held for it would pass {bounds.MaxBytesPerPeer} bytes";
-        }
-
-        if (TotalBytes + bytes > bounds.MaxTotalBytes)
-        {
-            return $"{away.Name} is away and the hub holds {TotalBytes} bytes of questions for away peers (at most {bounds.MaxTotalBytes})";
+            return refusal;
         }
 
         ask.HeldBy = away;
@@ -118,6 +103,30 @@ internal sealed class AwayPeers(HoldBounds bounds) : IDisposable
         away.HeldBytes += bytes;
         TotalAsks++;
         TotalBytes += bytes;
+        return null;
+    }
+
+    /// <summary>
+    /// The one check of <see cref="HoldBounds"/> for <paramref name="bytes"/> more held for <paramref name="away"/> (and,
+    /// when <paramref name="oneMoreAsk"/>, one more held ask): null when it fits, else why not.
+    /// </summary>
+    private string? NoRoom(AwayPeer away, long bytes, bool oneMoreAsk)
+    {
+        if (oneMoreAsk && away.HeldAsks + 1 > bounds.MaxAsksPerPeer)
+        {
+            return $"{away.Name} is away and already has {away.HeldAsks} asks held for it (at most {bounds.MaxAsksPerPeer})";
+        }
+
+        if (away.HeldBytes + bytes > bounds.MaxBytesPerPeer)
+        {
+            return $"{away.Name} is away and {(oneMoreAsk ? "the questions" : "what is")} held for it would pass {bounds.MaxBytesPerPeer} bytes";
+        }
+
+        if (TotalBytes + bytes > bounds.MaxTotalBytes)
+        {
+            return $"{away.Name} is away and the hub holds {TotalBytes} bytes {(oneMoreAsk ? "of questions " : "")}for away peers (at most {bounds.MaxTotalBytes})";
+        }
+
         return null;
     }
 

@@ -82,6 +82,29 @@ public sealed class AwayPeersTests
     }
 
     [Fact]
+    public void Kept_replies_share_the_byte_bounds_with_held_questions_and_no_ask_bound_applies_to_them()
+    {
+        var away = new AwayPeers(new HoldBounds { MaxAsksPerPeer = 1, MaxBytesPerPeer = 100, MaxTotalBytes = 150 });
+        var ghost = Ghost("api", "s-1");
+        var api = away.Add(ghost, Now, TimeSpan.FromMinutes(3));
+        var web = away.Add(Ghost("web", "s-2"), Now, TimeSpan.FromMinutes(3));
+        var question = Ask("a-1", ghost);
+        ghost.AsksTo[question.AskId] = question;
+        Assert.Null(away.TryHold(api, question, 60));
+
+        Assert.Contains("would pass 100 bytes", away.TryKeepReply(api, 41), StringComparison.Ordinal);
+        Assert.Null(away.TryKeepReply(api, 20));
+        Assert.Null(away.TryKeepReply(api, 20));
+        Assert.Equal((1, 100L, 40L, 100L), (api.HeldAsks, api.HeldBytes, api.EndingBytes, away.TotalBytes));
+
+        Assert.Contains("at most 150", away.TryKeepReply(web, 51), StringComparison.Ordinal);
+        Assert.Equal((0L, 100L), (web.HeldBytes, away.TotalBytes));
+
+        away.Remove(api);
+        Assert.Equal((0L, 0L), (api.EndingBytes, away.TotalBytes));
+    }
+
+    [Fact]
     public void Removing_an_away_peer_stops_counting_what_it_held_and_a_bound_of_peers_says_full()
     {
         var away = new AwayPeers(new HoldBounds { MaxAwayPeers = 1 });
