@@ -13,6 +13,30 @@ public sealed class DoctorCommandTests
 
     private static string Status(CliResult result, string name) => Check(result, name).GetProperty("status").GetString()!;
 
+    private static IEnumerable<int> Pids(JsonElement check) => check.GetProperty("pids").EnumerateArray().Select(p => p.GetInt32());
+
+    /// <summary>A check's fix without its trailing <c>#</c> comment.</summary>
+    private static string FixCommand(JsonElement check) => check.GetProperty("fix").GetString()!.Split("   #")[0];
+
+    /// <summary>
+    /// Runs <paramref name="shell"/> (a /bin/sh) that starts the real <c>relay mcp</c> in the background (stdin kept
+    /// open through fd 3), prints its pid and then runs <paramref name="then"/>; returns the shell and the mcp pid.
+    /// </summary>
+    private static async Task<(TrackedProcess Parent, int Mcp)> StartMcpUnderAsync(RelaySandbox sandbox, string shell, string then)
+    {
+        var parent = TrackedProcess.Start(shell, ["-c", "exec 3<&0; \"$0\" mcp <&3 >/dev/null 2>&1 & echo $!; " + then, RelayBinary.Path], sandbox.Env, sandbox.Root);
+        sandbox.Track(parent);
+        await Poll.UntilAsync(() => parent.Stdout.Length > 0, "the mcp pid");
+        return (parent, int.Parse(parent.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Kills a process the sandbox does not track (a started <c>relay mcp</c>) and waits for it to go.</summary>
+    private static async Task KillAsync(int pid)
+    {
+        Posix.Kill(pid, Posix.SIGKILL);
+        await Posix.WaitForExitAsync(pid, TimeSpan.FromSeconds(5));
+    }
+
     private static void InstallPlugin(RelaySandbox sandbox)
     {
         var plugins = Path.Combine(sandbox.Home, ".claude", "plugins");
@@ -41,7 +65,7 @@ public sealed class DoctorCommandTests
         Assert.Equal("$CLAUDE_PLUGIN_DATA", json.GetProperty("source").GetString());
         Assert.DoesNotContain(json.GetProperty("checks").EnumerateArray(), c => c.GetProperty("status").GetString() is "fail" or "warn");
         Assert.Equal("ok", Status(result, "hub"));
-        Assert.Equal([hub.Pid], Check(result, "hub").GetProperty("pids").EnumerateArray().Select(p => p.GetInt32()));
+        Assert.Equal([hub.Pid], Pids(Check(result, "hub")));
         Assert.Equal("ok", Status(result, "plugin installed"));
         Assert.Equal("ok", Status(result, "plugin enabled"));
         Assert.Equal("info", Status(result, "launcher"));
@@ -79,7 +103,7 @@ public sealed class DoctorCommandTests
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("fail", Status(result, "stale socket"));
-        Assert.Equal($"rm {sandbox.SocketPath}", Check(result, "stale socket").GetProperty("fix").GetString()!.Split("   #")[0]);
+        Assert.Equal($"rm {sandbox.SocketPath}", FixCommand(Check(result, "stale socket")));
     }
 
     [Fact]
@@ -111,7 +135,7 @@ public sealed class DoctorCommandTests
         var hub = Check(result, "hub");
         Assert.Equal("fail", hub.GetProperty("status").GetString());
         Assert.Contains($"speaks protocol {ProtocolVersion.Current + 1}", hub.GetProperty("message").GetString());
-        Assert.Equal($"kill {Environment.ProcessId}", hub.GetProperty("fix").GetString()!.Split("   #")[0]);
+        Assert.Equal($"kill {Environment.ProcessId}", FixCommand(hub));
     }
 
     [Fact]
@@ -133,18 +157,15 @@ public sealed class DoctorCommandTests
     public async Task Doctor_reports_an_orphaned_relay_mcp_process_with_a_kill_fix()
     {
         await using var sandbox = new RelaySandbox();
-        // sh starts `relay mcp` in the background (stdin kept open through fd 3) and prints its pid, then becomes sleep.
-        var parent = TrackedProcess.Start("/bin/sh", ["-c", "exec 3<&0; \"$0\" mcp <&3 >/dev/null 2>&1 & echo $!; exec sleep 600", RelayBinary.Path], sandbox.Env, sandbox.Root);
-        sandbox.Track(parent);
-        await Poll.UntilAsync(() => parent.Stdout.Length > 0, "the mcp pid");
-        var mcp = int.Parse(parent.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        // After starting `relay mcp`, sh becomes sleep.
+        var (parent, mcp) = await StartMcpUnderAsync(sandbox, "/bin/sh", "exec sleep 600");
         try
         {
             // Stopped, it cannot notice its parent is gone and exit: it stays an orphan until the test kills it.
             Assert.True(Posix.Kill(mcp, Posix.SIGSTOP));
             var underShell = await sandbox.RunAsync(["doctor", "--json"]);
             Assert.Equal("warn", Status(underShell, "mcp processes"));
-            Assert.Equal([mcp], Check(underShell, "mcp processes").GetProperty("pids").EnumerateArray().Select(p => p.GetInt32()));
+            Assert.Equal([mcp], Pids(Check(underShell, "mcp processes")));
 
             parent.Signal(Posix.SIGKILL);
             await parent.WaitForExitAsync();
@@ -153,13 +174,12 @@ public sealed class DoctorCommandTests
 
             var check = Check(orphaned, "mcp processes");
             Assert.Equal(ProcFs.ParentOf(mcp) == 1 ? "fail" : "warn", check.GetProperty("status").GetString());
-            Assert.Equal($"kill {mcp}", check.GetProperty("fix").GetString()!.Split("   #")[0]);
-            Assert.Equal([mcp], check.GetProperty("pids").EnumerateArray().Select(p => p.GetInt32()));
+            Assert.Equal($"kill {mcp}", FixCommand(check));
+            Assert.Equal([mcp], Pids(check));
         }
         finally
         {
-            Posix.Kill(mcp, Posix.SIGKILL);
-            await Posix.WaitForExitAsync(mcp, TimeSpan.FromSeconds(5));
+            await KillAsync(mcp);
         }
     }
 
@@ -170,10 +190,7 @@ public sealed class DoctorCommandTests
         // A shell under the name "claude" stands in for Claude Code: /proc shows comm "claude" for it.
         var claude = Path.Combine(sandbox.Root, "claude");
         File.CreateSymbolicLink(claude, "/bin/sh");
-        var parent = TrackedProcess.Start(claude, ["-c", "exec 3<&0; \"$0\" mcp <&3 >/dev/null 2>&1 & echo $!; wait", RelayBinary.Path], sandbox.Env, sandbox.Root);
-        sandbox.Track(parent);
-        await Poll.UntilAsync(() => parent.Stdout.Length > 0, "the mcp pid");
-        var mcp = int.Parse(parent.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var (_, mcp) = await StartMcpUnderAsync(sandbox, claude, "wait");
         try
         {
             var result = await sandbox.RunAsync(["doctor", "--json"]);
@@ -184,8 +201,7 @@ public sealed class DoctorCommandTests
         }
         finally
         {
-            Posix.Kill(mcp, Posix.SIGKILL);
-            await Posix.WaitForExitAsync(mcp, TimeSpan.FromSeconds(5));
+            await KillAsync(mcp);
         }
     }
 
@@ -254,8 +270,8 @@ public sealed class DoctorCommandTests
         var check = Check(result, "other data dirs");
         Assert.Equal("warn", check.GetProperty("status").GetString());
         Assert.Contains(fallback, check.GetProperty("message").GetString());
-        Assert.True(check.TryGetProperty("pids", out var pids), check.ToString());
-        Assert.Equal([other.Pid], pids.EnumerateArray().Select(p => p.GetInt32()));
+        Assert.True(check.TryGetProperty("pids", out _), check.ToString());
+        Assert.Equal([other.Pid], Pids(check));
     }
 
     private static async Task WaitForHubAsync(string socketPath)
