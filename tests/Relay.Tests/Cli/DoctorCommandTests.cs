@@ -263,7 +263,7 @@ public sealed class DoctorCommandTests
         await sandbox.StartHubAsync();
         var fallback = Path.Combine(sandbox.Home, ".claude-relay");
         var other = sandbox.StartRelay(["hub", "--data-dir", fallback]);
-        await WaitForHubAsync(Path.Combine(fallback, "hub.sock"));
+        await Poll.UntilAsync(async () => await HubStatusProbe.QueryAsync(Path.Combine(fallback, "hub.sock")) is not null, "the other hub to answer");
 
         var result = await sandbox.RunAsync(["doctor", "--json"]);
 
@@ -272,26 +272,5 @@ public sealed class DoctorCommandTests
         Assert.Contains(fallback, check.GetProperty("message").GetString());
         Assert.True(check.TryGetProperty("pids", out _), check.ToString());
         Assert.Equal([other.Pid], Pids(check));
-    }
-
-    private static async Task WaitForHubAsync(string socketPath)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (true)
-        {
-            try
-            {
-                await using var client = await Relay.Runtime.Client.HubClient.ConnectAsync(socketPath);
-                if (await client.RequestAsync(new Relay.Protocol.Messages.HubStatusMessage()).WithTimeout() is Relay.Protocol.Messages.HubStatusReplyMessage)
-                {
-                    return;
-                }
-            }
-            catch (Relay.Runtime.Client.HubUnreachableException) when (DateTime.UtcNow < deadline)
-            {
-            }
-
-            await Task.Delay(20);
-        }
     }
 }
