@@ -20,14 +20,19 @@ public sealed class DoctorCommandTests
 
     /// <summary>
     /// Runs <paramref name="shell"/> (a /bin/sh) that starts the real <c>relay mcp</c> in the background (stdin kept
-    /// open through fd 3), prints its pid and then runs <paramref name="then"/>; returns the shell and the mcp pid.
+    /// open through fd 3), prints its pid and then runs <paramref name="then"/>; returns the shell and the mcp pid once
+    /// that process runs relay.
     /// </summary>
     private static async Task<(TrackedProcess Parent, int Mcp)> StartMcpUnderAsync(RelaySandbox sandbox, string shell, string then)
     {
         var parent = TrackedProcess.Start(shell, ["-c", "exec 3<&0; \"$0\" mcp <&3 >/dev/null 2>&1 & echo $!; " + then, RelayBinary.Path], sandbox.Env, sandbox.Root);
         sandbox.Track(parent);
         await Poll.UntilAsync(() => parent.Stdout.Length > 0, "the mcp pid");
-        return (parent, int.Parse(parent.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture));
+        var mcp = int.Parse(parent.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+        // The pid is printed as sh forks; doctor only knows the child as relay mcp once it has exec'd relay.
+        await Poll.UntilAsync(() => ProcFs.CommandLine(mcp) is [_, "mcp", ..], "the background shell to exec relay mcp");
+        return (parent, mcp);
     }
 
     /// <summary>Kills a process the sandbox does not track (a started <c>relay mcp</c>) and waits for it to go.</summary>
