@@ -10,6 +10,9 @@ internal sealed class AwayPeers(HoldBounds bounds) : IDisposable
 {
     private readonly List<AwayPeer> _away = [];
 
+    // Every message to a departed connection asks whether it is an away peer's: answered without a scan.
+    private readonly Dictionary<IPeer, AwayPeer> _byGhost = new(ReferenceEqualityComparer.Instance);
+
     public int Count => _away.Count;
 
     /// <summary>Held question bytes across every away peer.</summary>
@@ -28,6 +31,7 @@ internal sealed class AwayPeers(HoldBounds bounds) : IDisposable
     {
         var away = new AwayPeer(ghost, leftAt, window);
         _away.Add(away);
+        _byGhost[ghost] = away;
         return away;
     }
 
@@ -47,18 +51,7 @@ internal sealed class AwayPeers(HoldBounds bounds) : IDisposable
     }
 
     /// <summary>The away peer whose departed connection is <paramref name="ghost"/>.</summary>
-    public AwayPeer? FindByGhost(IPeer ghost)
-    {
-        foreach (var away in _away)
-        {
-            if (ReferenceEquals(away.Ghost, ghost))
-            {
-                return away;
-            }
-        }
-
-        return null;
-    }
+    public AwayPeer? FindByGhost(IPeer ghost) => _byGhost.GetValueOrDefault(ghost);
 
     /// <summary>
     /// Counts a reply of <paramref name="bytes"/> for <paramref name="away"/>, an asker that is away, against the same
@@ -66,14 +59,9 @@ internal sealed class AwayPeers(HoldBounds bounds) : IDisposable
     /// </summary>
     public string? TryKeepReply(AwayPeer away, long bytes)
     {
-        if (away.HeldBytes + bytes > bounds.MaxBytesPerPeer)
+        if (NoRoom(away, bytes, oneMoreAsk: false) is { } refusal)
         {
-            return $"{away.Name} is away and what is held for it would pass {bounds.MaxBytesPerPeer} bytes";
-        }
-
-        if (TotalBytes + bytes > bounds.MaxTotalBytes)
-        {
-            return $"{away.Name} is away and the hub holds {TotalBytes} bytes for away peers (at most {bounds.MaxTotalBytes})";
+            return refusal;
         }
 
         away.HeldBytes += bytes;
@@ -107,19 +95,9 @@ internal sealed class AwayPeers(HoldBounds bounds) : IDisposable
             return null;
         }
 
-        if (away.HeldAsks + 1 > bounds.MaxAsksPerPeer)
+        if (NoRoom(away, bytes, oneMoreAsk: true) is { } refusal)
         {
-            return $"{away.Name} is away and already has {away.HeldAsks} asks held for it (at most {bounds.MaxAsksPerPeer})";
-        }
-
-        if (away.HeldBytes + bytes > bounds.MaxBytesPerPeer)
-        {
-            return $"{away.Name} is away and the questions held for it would pass {bounds.MaxBytesPerPeer} bytes";
-        }
-
-        if (TotalBytes + bytes > bounds.MaxTotalBytes)
-        {
-            return $"{away.Name} is away and the hub holds {TotalBytes} bytes of questions for away peers (at most {bounds.MaxTotalBytes})";
+            return refusal;
         }
 
         ask.HeldBy = away;
@@ -128,6 +106,30 @@ internal sealed class AwayPeers(HoldBounds bounds) : IDisposable
         away.HeldBytes += bytes;
         TotalAsks++;
         TotalBytes += bytes;
+        return null;
+    }
+
+    /// <summary>
+    /// The one check of <see cref="HoldBounds"/> for <paramref name="bytes"/> more held for <paramref name="away"/> (and,
+    /// when <paramref name="oneMoreAsk"/>, one more held ask): null when it fits, else why not.
+    /// </summary>
+    private string? NoRoom(AwayPeer away, long bytes, bool oneMoreAsk)
+    {
+        if (oneMoreAsk && away.HeldAsks + 1 > bounds.MaxAsksPerPeer)
+        {
+            return $"{away.Name} is away and already has {away.HeldAsks} asks held for it (at most {bounds.MaxAsksPerPeer})";
+        }
+
+        if (away.HeldBytes + bytes > bounds.MaxBytesPerPeer)
+        {
+            return $"{away.Name} is away and {(oneMoreAsk ? "the questions" : "what is")} held for it would pass {bounds.MaxBytesPerPeer} bytes";
+        }
+
+        if (TotalBytes + bytes > bounds.MaxTotalBytes)
+        {
+            return $"{away.Name} is away and the hub holds {TotalBytes} bytes {(oneMoreAsk ? "of questions " : "")}for away peers (at most {bounds.MaxTotalBytes})";
+        }
+
         return null;
     }
 
@@ -159,6 +161,11 @@ internal sealed class AwayPeers(HoldBounds bounds) : IDisposable
         away.Timer?.Dispose();
         away.Timer = null;
         _away.Remove(away);
+        if (_byGhost.TryGetValue(away.Ghost, out var current) && ReferenceEquals(current, away))
+        {
+            _byGhost.Remove(away.Ghost);
+        }
+
         foreach (var ask in away.Ghost.AsksTo.Values)
         {
             Release(ask);

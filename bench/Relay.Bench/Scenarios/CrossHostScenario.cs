@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using NATS.Client.Core;
 using Relay.Bench.Infra;
@@ -17,7 +16,6 @@ namespace Relay.Bench.Scenarios;
 /// </summary>
 internal sealed class CrossHostScenario : IScenario
 {
-    private const int MaxTracked = 1 << 16;
     private const string Space = "bench";
 
     public string Name => "crosshost";
@@ -38,14 +36,23 @@ internal sealed class CrossHostScenario : IScenario
         worldA.StartHub("--nats", nats.Url, "--host", "ha", "--space", Space);
         worldB.StartHub("--nats", nats.Url, "--host", "hb", "--space", Space);
 
-        var asker = new Asker();
-        using var replied = asker.Replied;
-        using var drained = asker.Drained;
-        using var y = RawHubPeer.Connect(worldA.SocketPath, "ha-y", (peer, message, _) => Answer(asker, peer, message));
-        using var z = RawHubPeer.Connect(worldB.SocketPath, "hb-z", (peer, message, _) => Answer(asker, peer, message));
-        using var x = RawHubPeer.Connect(worldA.SocketPath, "ha-x", asker.OnMessage);
-        WaitForPeer(x, asker, "hb-z", "hb");
-        WaitForPeer(z, asker, "ha-x", "ha");
+        using var asker = new RawAsker("crosshost", "c");
+        var listing = new PeerListing();
+        using var y = RawHubPeer.Connect(worldA.SocketPath, "ha-y", (peer, message, _) => Answer(listing, peer, message));
+        using var z = RawHubPeer.Connect(worldB.SocketPath, "hb-z", (peer, message, _) => Answer(listing, peer, message));
+        using var x = RawHubPeer.Connect(worldA.SocketPath, "ha-x", (peer, message, ts) =>
+        {
+            if (message is PeersMessage peers)
+            {
+                listing.Peers = peers;
+            }
+            else
+            {
+                asker.OnMessage(peer, message, ts);
+            }
+        });
+        WaitForPeer(x, listing, "hb-z", "hb");
+        WaitForPeer(z, listing, "ha-x", "ha");
 
         var local = asker.Sequential(x, "ha-y", options.Warmup, options.CrossHostAsks, () => $"x: {x.LastError}, y: {y.LastError}");
         var floor = NatsFloor(nats.Url, options.Warmup, options.CrossHostAsks);
@@ -68,7 +75,7 @@ internal sealed class CrossHostScenario : IScenario
     }
 
     /// <summary>An answering peer: replies to every incoming_ask at once; its list_peers answers go to the shared slot.</summary>
-    private static void Answer(Asker asker, RawHubPeer peer, ServerMessage message)
+    private static void Answer(PeerListing listing, RawHubPeer peer, ServerMessage message)
     {
         if (message is IncomingAskMessage ask)
         {
@@ -76,21 +83,21 @@ internal sealed class CrossHostScenario : IScenario
         }
         else if (message is PeersMessage peers)
         {
-            asker.Peers = peers;
+            listing.Peers = peers;
         }
     }
 
     /// <summary>Polls list_peers on <paramref name="peer"/>'s hub until <paramref name="name"/> of <paramref name="host"/> is listed.</summary>
-    private static void WaitForPeer(RawHubPeer peer, Asker asker, string name, string host)
+    private static void WaitForPeer(RawHubPeer peer, PeerListing listing, string name, string host)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {
-            asker.Peers = null;
+            listing.Peers = null;
             peer.Send(new ListPeersMessage { ReqId = "lp" });
             var answerBy = DateTime.UtcNow + BenchWorld.AnswerTimeout;
             PeersMessage? peers;
-            while ((peers = asker.Peers) is null && DateTime.UtcNow < answerBy)
+            while ((peers = listing.Peers) is null && DateTime.UtcNow < answerBy)
             {
                 Thread.Sleep(5);
             }
@@ -152,101 +159,15 @@ internal sealed class CrossHostScenario : IScenario
         }).GetAwaiter().GetResult();
     }
 
-    /// <summary>The asking peer's side: sequential round trips, then a window with 8 asks outstanding.</summary>
-    private sealed class Asker
+    /// <summary>The latest list_peers answer any of the scenario's peers got.</summary>
+    private sealed class PeerListing
     {
-        private bool _pipelined;
-        private bool _windowOpen;
-        private int _completed;
-        private int _inFlight;
-        private int _nextSeq;
-        private string _to = "";
         private PeersMessage? _peers;
-
-        public Arrival Replied { get; } = new();
-
-        public ManualResetEventSlim Drained { get; } = new(false, spinCount: 0);
 
         public PeersMessage? Peers
         {
             get => Volatile.Read(ref _peers);
             set => Volatile.Write(ref _peers, value);
         }
-
-        public void OnMessage(RawHubPeer peer, ServerMessage message, long timestamp)
-        {
-            if (message is PeersMessage peers)
-            {
-                Peers = peers;
-                return;
-            }
-
-            if (message is not IncomingReplyMessage)
-            {
-                return;
-            }
-
-            if (!Volatile.Read(ref _pipelined))
-            {
-                Replied.Arrived(timestamp);
-                return;
-            }
-
-            Interlocked.Increment(ref _completed);
-            if (Volatile.Read(ref _windowOpen))
-            {
-                Send(peer, Interlocked.Increment(ref _nextSeq) % MaxTracked);
-            }
-            else if (Interlocked.Decrement(ref _inFlight) == 0)
-            {
-                Drained.Set();
-            }
-        }
-
-        public Distribution Sequential(RawHubPeer peer, string to, int warmup, int count, Func<string> errors)
-        {
-            _to = to;
-            var samples = new List<double>(count);
-            for (var i = 0; i < warmup + count; i++)
-            {
-                var seq = Interlocked.Increment(ref _nextSeq) % MaxTracked;
-                var t0 = Stopwatch.GetTimestamp();
-                Send(peer, seq);
-                var t1 = Replied.Wait(TimeSpan.FromSeconds(10)) ?? throw new BenchFailure($"crosshost: no incoming_reply for ask {seq} to {to}; {errors()}");
-                if (i >= warmup)
-                {
-                    samples.Add(BenchContext.Ms(t0, t1));
-                }
-            }
-
-            return Distribution.Of(samples);
-        }
-
-        /// <summary>Every reply sends the next ask while the window is open; the in-flight count drains after it.</summary>
-        public double Throughput(RawHubPeer peer, string to, TimeSpan window, Func<string> errors)
-        {
-            _to = to;
-            Volatile.Write(ref _pipelined, true);
-            Volatile.Write(ref _windowOpen, true);
-            _inFlight = BenchOptions.Outstanding;
-            var clock = Stopwatch.StartNew();
-            for (var i = 0; i < BenchOptions.Outstanding; i++)
-            {
-                Send(peer, Interlocked.Increment(ref _nextSeq) % MaxTracked);
-            }
-
-            Thread.Sleep(window);
-            var done = Volatile.Read(ref _completed);
-            var elapsed = clock.Elapsed;
-            Volatile.Write(ref _windowOpen, false);
-            if (!Drained.Wait(TimeSpan.FromSeconds(30)))
-            {
-                throw new BenchFailure($"crosshost: asks to {to} did not drain; {errors()}");
-            }
-
-            return done / elapsed.TotalSeconds;
-        }
-
-        private void Send(RawHubPeer peer, int seq) => peer.Send(new AskMessage { To = _to, AskId = "c" + seq.ToString(CultureInfo.InvariantCulture), Question = Messages.Question(seq) });
     }
 }

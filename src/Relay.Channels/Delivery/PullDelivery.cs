@@ -112,20 +112,10 @@ internal sealed class PullDelivery(Action<string, string> receipt, Logger log) :
         switch (item)
         {
             case IncomingAskMessage ask:
-                writer.WriteString("type", ChannelNotifications.TypeAsk);
-                writer.WriteString("from", ask.From);
-                writer.WriteString("ask_id", ask.AskId);
-                writer.WriteString("thread_id", ask.ThreadId);
-                WriteIf(writer, "broadcast_id", ask.BroadcastId);
-                writer.WriteString("text", ask.Question);
+                WriteExchange(writer, ChannelNotifications.TypeAsk, ask.From, ask.AskId, ask.ThreadId, ask.BroadcastId, ask.Question);
                 break;
             case IncomingReplyMessage reply:
-                writer.WriteString("type", ChannelNotifications.TypeReply);
-                writer.WriteString("from", reply.From);
-                writer.WriteString("ask_id", reply.AskId);
-                writer.WriteString("thread_id", reply.ThreadId);
-                WriteIf(writer, "broadcast_id", reply.BroadcastId);
-                writer.WriteString("text", reply.Text);
+                WriteExchange(writer, ChannelNotifications.TypeReply, reply.From, reply.AskId, reply.ThreadId, reply.BroadcastId, reply.Text);
                 break;
             case ErrMessage err:
                 writer.WriteString("type", ChannelNotifications.TypeError);
@@ -149,6 +139,17 @@ internal sealed class PullDelivery(Action<string, string> receipt, Logger log) :
                 writer.WriteString("text", summary.Describe());
                 break;
         }
+    }
+
+    /// <summary>An ask or a reply: the same fields, in the same order.</summary>
+    private static void WriteExchange(Utf8JsonWriter writer, string type, string from, string askId, string threadId, string? broadcastId, string text)
+    {
+        writer.WriteString("type", type);
+        writer.WriteString("from", from);
+        writer.WriteString("ask_id", askId);
+        writer.WriteString("thread_id", threadId);
+        WriteIf(writer, "broadcast_id", broadcastId);
+        writer.WriteString("text", text);
     }
 
     private static void WriteIf(Utf8JsonWriter writer, string name, string? value)

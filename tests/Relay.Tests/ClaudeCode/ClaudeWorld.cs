@@ -1,8 +1,6 @@
 using System.Collections;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Relay.Protocol.Messages;
-using Relay.Runtime.Client;
 using Relay.Tests.Infrastructure;
 using Xunit;
 
@@ -161,19 +159,7 @@ public sealed class ClaudeWorld : IAsyncDisposable
     }
 
     /// <summary>The pid of the hub serving this world's socket, or null when none answers.</summary>
-    public async Task<int?> HubPidAsync()
-    {
-        try
-        {
-            await using var client = await HubClient.ConnectAsync(SocketPath);
-            var answer = await client.RequestAsync(new HubStatusMessage()).WaitAsync(TimeSpan.FromSeconds(5));
-            return (answer as HubStatusReplyMessage)?.Pid;
-        }
-        catch (Exception ex) when (ex is HubUnreachableException or TimeoutException or IOException or System.Net.Sockets.SocketException)
-        {
-            return null;
-        }
-    }
+    public async Task<int?> HubPidAsync() => (await HubStatusProbe.QueryAsync(SocketPath))?.Pid;
 
     /// <summary>
     /// Gives each session its first prompts: "hello" until a turn's request shows the relay tools to the model (in
@@ -272,19 +258,7 @@ public sealed class ClaudeWorld : IAsyncDisposable
         return text.ToString();
     }
 
-    private async Task<int?> PeerCountAsync()
-    {
-        try
-        {
-            await using var client = await HubClient.ConnectAsync(SocketPath);
-            var answer = await client.RequestAsync(new HubStatusMessage()).WaitAsync(TimeSpan.FromSeconds(5));
-            return (answer as HubStatusReplyMessage)?.PeerCount;
-        }
-        catch (Exception ex) when (ex is HubUnreachableException or TimeoutException or IOException or System.Net.Sockets.SocketException)
-        {
-            return null;
-        }
-    }
+    private async Task<int?> PeerCountAsync() => (await HubStatusProbe.QueryAsync(SocketPath))?.PeerCount;
 
     private static Dictionary<string, string?> CleanEnvironment()
     {

@@ -13,6 +13,35 @@ public sealed class DoctorCommandTests
 
     private static string Status(CliResult result, string name) => Check(result, name).GetProperty("status").GetString()!;
 
+    private static IEnumerable<int> Pids(JsonElement check) => check.GetProperty("pids").EnumerateArray().Select(p => p.GetInt32());
+
+    /// <summary>A check's fix without its trailing <c>#</c> comment.</summary>
+    private static string FixCommand(JsonElement check) => check.GetProperty("fix").GetString()!.Split("   #")[0];
+
+    /// <summary>
+    /// Runs <paramref name="shell"/> (a /bin/sh) that starts the real <c>relay mcp</c> in the background (stdin kept
+    /// open through fd 3), prints its pid and then runs <paramref name="then"/>; returns the shell and the mcp pid once
+    /// that process runs relay.
+    /// </summary>
+    private static async Task<(TrackedProcess Parent, int Mcp)> StartMcpUnderAsync(RelaySandbox sandbox, string shell, string then)
+    {
+        var parent = TrackedProcess.Start(shell, ["-c", "exec 3<&0; \"$0\" mcp <&3 >/dev/null 2>&1 & echo $!; " + then, RelayBinary.Path], sandbox.Env, sandbox.Root);
+        sandbox.Track(parent);
+        await Poll.UntilAsync(() => parent.Stdout.Length > 0, "the mcp pid");
+        var mcp = int.Parse(parent.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+        // The pid is printed as sh forks; doctor only knows the child as relay mcp once it has exec'd relay.
+        await Poll.UntilAsync(() => ProcFs.CommandLine(mcp) is [_, "mcp", ..], "the background shell to exec relay mcp");
+        return (parent, mcp);
+    }
+
+    /// <summary>Kills a process the sandbox does not track (a started <c>relay mcp</c>) and waits for it to go.</summary>
+    private static async Task KillAsync(int pid)
+    {
+        Posix.Kill(pid, Posix.SIGKILL);
+        await Posix.WaitForExitAsync(pid, TimeSpan.FromSeconds(5));
+    }
+
     private static void InstallPlugin(RelaySandbox sandbox)
     {
         var plugins = Path.Combine(sandbox.Home, ".claude", "plugins");
@@ -41,7 +70,7 @@ public sealed class DoctorCommandTests
         Assert.Equal("$CLAUDE_PLUGIN_DATA", json.GetProperty("source").GetString());
         Assert.DoesNotContain(json.GetProperty("checks").EnumerateArray(), c => c.GetProperty("status").GetString() is "fail" or "warn");
         Assert.Equal("ok", Status(result, "hub"));
-        Assert.Equal([hub.Pid], Check(result, "hub").GetProperty("pids").EnumerateArray().Select(p => p.GetInt32()));
+        Assert.Equal([hub.Pid], Pids(Check(result, "hub")));
         Assert.Equal("ok", Status(result, "plugin installed"));
         Assert.Equal("ok", Status(result, "plugin enabled"));
         Assert.Equal("info", Status(result, "launcher"));
@@ -79,7 +108,7 @@ public sealed class DoctorCommandTests
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("fail", Status(result, "stale socket"));
-        Assert.Equal($"rm {sandbox.SocketPath}", Check(result, "stale socket").GetProperty("fix").GetString()!.Split("   #")[0]);
+        Assert.Equal($"rm {sandbox.SocketPath}", FixCommand(Check(result, "stale socket")));
     }
 
     [Fact]
@@ -111,7 +140,7 @@ public sealed class DoctorCommandTests
         var hub = Check(result, "hub");
         Assert.Equal("fail", hub.GetProperty("status").GetString());
         Assert.Contains($"speaks protocol {ProtocolVersion.Current + 1}", hub.GetProperty("message").GetString());
-        Assert.Equal($"kill {Environment.ProcessId}", hub.GetProperty("fix").GetString()!.Split("   #")[0]);
+        Assert.Equal($"kill {Environment.ProcessId}", FixCommand(hub));
     }
 
     [Fact]
@@ -133,18 +162,15 @@ public sealed class DoctorCommandTests
     public async Task Doctor_reports_an_orphaned_relay_mcp_process_with_a_kill_fix()
     {
         await using var sandbox = new RelaySandbox();
-        // sh starts `relay mcp` in the background (stdin kept open through fd 3) and prints its pid, then becomes sleep.
-        var parent = TrackedProcess.Start("/bin/sh", ["-c", "exec 3<&0; \"$0\" mcp <&3 >/dev/null 2>&1 & echo $!; exec sleep 600", RelayBinary.Path], sandbox.Env, sandbox.Root);
-        sandbox.Track(parent);
-        await Poll.UntilAsync(() => parent.Stdout.Length > 0, "the mcp pid");
-        var mcp = int.Parse(parent.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        // After starting `relay mcp`, sh becomes sleep.
+        var (parent, mcp) = await StartMcpUnderAsync(sandbox, "/bin/sh", "exec sleep 600");
         try
         {
             // Stopped, it cannot notice its parent is gone and exit: it stays an orphan until the test kills it.
             Assert.True(Posix.Kill(mcp, Posix.SIGSTOP));
             var underShell = await sandbox.RunAsync(["doctor", "--json"]);
             Assert.Equal("warn", Status(underShell, "mcp processes"));
-            Assert.Equal([mcp], Check(underShell, "mcp processes").GetProperty("pids").EnumerateArray().Select(p => p.GetInt32()));
+            Assert.Equal([mcp], Pids(Check(underShell, "mcp processes")));
 
             parent.Signal(Posix.SIGKILL);
             await parent.WaitForExitAsync();
@@ -153,13 +179,12 @@ public sealed class DoctorCommandTests
 
             var check = Check(orphaned, "mcp processes");
             Assert.Equal(ProcFs.ParentOf(mcp) == 1 ? "fail" : "warn", check.GetProperty("status").GetString());
-            Assert.Equal($"kill {mcp}", check.GetProperty("fix").GetString()!.Split("   #")[0]);
-            Assert.Equal([mcp], check.GetProperty("pids").EnumerateArray().Select(p => p.GetInt32()));
+            Assert.Equal($"kill {mcp}", FixCommand(check));
+            Assert.Equal([mcp], Pids(check));
         }
         finally
         {
-            Posix.Kill(mcp, Posix.SIGKILL);
-            await Posix.WaitForExitAsync(mcp, TimeSpan.FromSeconds(5));
+            await KillAsync(mcp);
         }
     }
 
@@ -170,10 +195,7 @@ public sealed class DoctorCommandTests
         // A shell under the name "claude" stands in for Claude Code: /proc shows comm "claude" for it.
         var claude = Path.Combine(sandbox.Root, "claude");
         File.CreateSymbolicLink(claude, "/bin/sh");
-        var parent = TrackedProcess.Start(claude, ["-c", "exec 3<&0; \"$0\" mcp <&3 >/dev/null 2>&1 & echo $!; wait", RelayBinary.Path], sandbox.Env, sandbox.Root);
-        sandbox.Track(parent);
-        await Poll.UntilAsync(() => parent.Stdout.Length > 0, "the mcp pid");
-        var mcp = int.Parse(parent.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var (_, mcp) = await StartMcpUnderAsync(sandbox, claude, "wait");
         try
         {
             var result = await sandbox.RunAsync(["doctor", "--json"]);
@@ -184,8 +206,7 @@ public sealed class DoctorCommandTests
         }
         finally
         {
-            Posix.Kill(mcp, Posix.SIGKILL);
-            await Posix.WaitForExitAsync(mcp, TimeSpan.FromSeconds(5));
+            await KillAsync(mcp);
         }
     }
 
@@ -247,35 +268,14 @@ public sealed class DoctorCommandTests
         await sandbox.StartHubAsync();
         var fallback = Path.Combine(sandbox.Home, ".claude-relay");
         var other = sandbox.StartRelay(["hub", "--data-dir", fallback]);
-        await WaitForHubAsync(Path.Combine(fallback, "hub.sock"));
+        await Poll.UntilAsync(async () => await HubStatusProbe.QueryAsync(Path.Combine(fallback, "hub.sock")) is not null, "the other hub to answer");
 
         var result = await sandbox.RunAsync(["doctor", "--json"]);
 
         var check = Check(result, "other data dirs");
         Assert.Equal("warn", check.GetProperty("status").GetString());
         Assert.Contains(fallback, check.GetProperty("message").GetString());
-        Assert.True(check.TryGetProperty("pids", out var pids), check.ToString());
-        Assert.Equal([other.Pid], pids.EnumerateArray().Select(p => p.GetInt32()));
-    }
-
-    private static async Task WaitForHubAsync(string socketPath)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (true)
-        {
-            try
-            {
-                await using var client = await Relay.Runtime.Client.HubClient.ConnectAsync(socketPath);
-                if (await client.RequestAsync(new Relay.Protocol.Messages.HubStatusMessage()).WithTimeout() is Relay.Protocol.Messages.HubStatusReplyMessage)
-                {
-                    return;
-                }
-            }
-            catch (Relay.Runtime.Client.HubUnreachableException) when (DateTime.UtcNow < deadline)
-            {
-            }
-
-            await Task.Delay(20);
-        }
+        Assert.True(check.TryGetProperty("pids", out _), check.ToString());
+        Assert.Equal([other.Pid], Pids(check));
     }
 }

@@ -1,6 +1,4 @@
 using System.Net.Sockets;
-using Relay.Protocol.Messages;
-using Relay.Runtime.Client;
 
 namespace Relay.Tests.Infrastructure;
 
@@ -153,19 +151,7 @@ public sealed class RelaySandbox : IAsyncDisposable
     }
 
     /// <summary>The pid of the hub serving this sandbox's socket, or null when none answers.</summary>
-    public async Task<int?> HubPidAsync()
-    {
-        try
-        {
-            await using var client = await HubClient.ConnectAsync(SocketPath);
-            var answer = await client.RequestAsync(new HubStatusMessage()).WaitAsync(TimeSpan.FromSeconds(5));
-            return (answer as HubStatusReplyMessage)?.Pid;
-        }
-        catch (Exception ex) when (ex is HubUnreachableException or TimeoutException or IOException)
-        {
-            return null;
-        }
-    }
+    public async Task<int?> HubPidAsync() => (await HubStatusProbe.QueryAsync(SocketPath))?.Pid;
 
     public async ValueTask DisposeAsync()
     {

@@ -32,6 +32,30 @@ public sealed class AwayPeersTests
     }
 
     [Fact]
+    public void The_away_peer_of_a_departed_connection_is_found_while_it_is_away_and_not_after_its_return_or_expiry()
+    {
+        var away = new AwayPeers(HoldBounds.Default);
+        var returning = Ghost("api", "s-1");
+        var expiring = Ghost("web", "s-2");
+        var api = away.Add(returning, Now, TimeSpan.FromMinutes(3));
+        var web = away.Add(expiring, Now, TimeSpan.FromMinutes(3));
+
+        Assert.Same(api, away.FindByGhost(returning));
+        Assert.Same(web, away.FindByGhost(expiring));
+        Assert.Null(away.FindByGhost(Ghost("api", "s-1")));
+
+        // Its return (the router removes it as the new connection takes over).
+        away.Remove(api);
+        Assert.Null(away.FindByGhost(returning));
+        Assert.Same(web, away.FindByGhost(expiring));
+
+        // Its window ends.
+        away.Remove(web);
+        Assert.Null(away.FindByGhost(expiring));
+        Assert.Equal(0, away.Count);
+    }
+
+    [Fact]
     public void Asks_and_bytes_are_bounded_per_away_peer_and_bytes_in_all_and_release_gives_room_back()
     {
         var away = new AwayPeers(new HoldBounds { MaxAsksPerPeer = 2, MaxBytesPerPeer = 100, MaxTotalBytes = 150 });
@@ -55,6 +79,29 @@ public sealed class AwayPeersTests
         away.Release(first);
         Assert.Equal((1, 40L, 2, 90L), (api.HeldAsks, api.HeldBytes, away.TotalAsks, away.TotalBytes));
         Assert.Null(away.TryHold(api, Ask("a-4"), 60));
+    }
+
+    [Fact]
+    public void Kept_replies_share_the_byte_bounds_with_held_questions_and_no_ask_bound_applies_to_them()
+    {
+        var away = new AwayPeers(new HoldBounds { MaxAsksPerPeer = 1, MaxBytesPerPeer = 100, MaxTotalBytes = 150 });
+        var ghost = Ghost("api", "s-1");
+        var api = away.Add(ghost, Now, TimeSpan.FromMinutes(3));
+        var web = away.Add(Ghost("web", "s-2"), Now, TimeSpan.FromMinutes(3));
+        var question = Ask("a-1", ghost);
+        ghost.AsksTo[question.AskId] = question;
+        Assert.Null(away.TryHold(api, question, 60));
+
+        Assert.Contains("would pass 100 bytes", away.TryKeepReply(api, 41), StringComparison.Ordinal);
+        Assert.Null(away.TryKeepReply(api, 20));
+        Assert.Null(away.TryKeepReply(api, 20));
+        Assert.Equal((1, 100L, 40L, 100L), (api.HeldAsks, api.HeldBytes, api.EndingBytes, away.TotalBytes));
+
+        Assert.Contains("at most 150", away.TryKeepReply(web, 51), StringComparison.Ordinal);
+        Assert.Equal((0L, 100L), (web.HeldBytes, away.TotalBytes));
+
+        away.Remove(api);
+        Assert.Equal((0L, 0L), (api.EndingBytes, away.TotalBytes));
     }
 
     [Fact]
