@@ -166,24 +166,27 @@ internal sealed partial class Router
         }
     }
 
+    /// <summary>A peer of this hub as <c>list_peers</c> shows it.</summary>
+    private PeerInfo LocalPeerInfo(IPeer peer) => new()
+    {
+        Name = peer.Name!,
+        Cwd = peer.Cwd,
+        GitBranch = peer.GitBranch,
+        LastSeen = peer.LastSeen,
+        ConnectedAt = peer.ConnectedAt,
+        Kind = peer.Kind,
+        Pid = peer.Pid,
+        Delivery = peer.Delivery,
+        ClaudePid = peer.ClaudePid,
+        Host = LocalHost,
+    };
+
     private void OnListPeers(IPeer connection, ListPeersMessage message)
     {
         var peers = new List<PeerInfo>(_registry.Count);
         foreach (var peer in _registry.Peers)
         {
-            peers.Add(new PeerInfo
-            {
-                Name = peer.Name!,
-                Cwd = peer.Cwd,
-                GitBranch = peer.GitBranch,
-                LastSeen = peer.LastSeen,
-                ConnectedAt = peer.ConnectedAt,
-                Kind = peer.Kind,
-                Pid = peer.Pid,
-                Delivery = peer.Delivery,
-                ClaudePid = peer.ClaudePid,
-                Host = LocalHost,
-            });
+            peers.Add(LocalPeerInfo(peer));
         }
 
         foreach (var remote in _remotes.Values)

@@ -95,22 +95,12 @@ internal sealed partial class Router
                 continue;
             }
 
-            var ghost = away.Ghost;
-            peers.Add(new PeerInfo
-            {
-                Name = away.Name,
-                Cwd = ghost.Cwd,
-                GitBranch = ghost.GitBranch,
-                LastSeen = away.LeftAt,
-                ConnectedAt = ghost.ConnectedAt,
-                Kind = ghost.Kind,
-                Pid = ghost.Pid,
-                Delivery = ghost.Delivery,
-                ClaudePid = ghost.ClaudePid,
-                Host = LocalHost,
-                AwayUntil = away.Until,
-                HeldAsks = away.HeldAsks,
-            });
+            var info = LocalPeerInfo(away.Ghost);
+            info.Name = away.Name;
+            info.LastSeen = away.LeftAt;
+            info.AwayUntil = away.Until;
+            info.HeldAsks = away.HeldAsks;
+            peers.Add(info);
         }
     }
 
