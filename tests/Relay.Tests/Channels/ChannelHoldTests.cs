@@ -164,7 +164,8 @@ public sealed class ChannelHoldTests
         await using var alice = await RawHubClient.RegisterAsync(sandbox.SocketPath, "alice");
         bob.Signal(Posix.SIGKILL);
         Assert.True(await bob.WaitForExitAsync(TimeSpan.FromSeconds(10)));
-        while ((await PeersAsync(alice)).Contains("bob"))
+        // Until the hub has seen bob go: then list_peers shows it away (with its hold deadline), no longer live.
+        while (!(await AwayPeersAsync(alice)).Contains("bob"))
         {
             await Task.Delay(25);
         }
@@ -253,8 +254,8 @@ public sealed class ChannelHoldTests
         }
     }
 
-    private static async Task<List<string>> PeersAsync(RawHubClient client) =>
-        [.. (await client.RequestAsync<PeersMessage>(new ListPeersMessage())).Peers.Select(p => p.Name)];
+    private static async Task<List<string>> AwayPeersAsync(RawHubClient client) =>
+        [.. (await client.RequestAsync<PeersMessage>(new ListPeersMessage())).Peers.Where(p => p.AwayUntil is not null).Select(p => p.Name)];
 
     /// <summary>
     /// Reads <paramref name="asker"/>'s lines until <paramref name="count"/> asks have ended (a reply or an ask-ending

@@ -18,11 +18,15 @@ public sealed class ChannelLifecycleTests
         Assert.True(await bob.WaitForExitAsync(TimeSpan.FromSeconds(5)), "the channel did not exit on stdin EOF");
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(1), $"exit took {stopwatch.ElapsedMilliseconds} ms");
 
-        await Poll.ForAsync(
+        // bob's connection is gone: relay_peers lists it only as away (its session may be resumed; asks to it are held
+        // until away_until), never as live again.
+        var listed = await Poll.ForAsync(
             () => alice.CallAsync("relay_peers"),
-            r => r.Ok && r.Json.GetProperty("peers").GetArrayLength() == 0,
+            r => r.Ok && r.Json.GetProperty("peers").EnumerateArray().All(p => p.TryGetProperty("away_until", out _)),
             TimeSpan.FromSeconds(5),
             "bob to leave the hub");
+        var away = Assert.Single(listed.Json.GetProperty("peers").EnumerateArray());
+        Assert.Equal(("bob", 0), (away.GetProperty("name").GetString(), away.GetProperty("held_asks").GetInt32()));
     }
 
     [Theory]
