@@ -86,6 +86,8 @@ internal static class Figures
         new("crosshost.floor_p50", "cross-host floor p50 = NATS request/reply p50 + local round trip p50", "ms", Section.CrossHost),
         new("crosshost.floor_p99", "cross-host floor p99 = NATS request/reply p99 + local round trip p99", "ms", Section.CrossHost),
         new("crosshost.rt_p99", "cross-host round trip p99", "ms", Section.CrossHost, FloorKey: "crosshost.floor_p99"),
+        new("crosshost.nats_cpu_per_ask_ms", "nats-server CPU per cross-host ask (throughput window, from /proc)", "ms", Section.CrossHost),
+        new("crosshost.hubs_cpu_per_ask_ms", "CPU of both hubs per cross-host ask (throughput window, from /proc)", "ms", Section.CrossHost),
 
         new("cpu.per_rt.hub", "CPU per round trip: hub", "ms", Section.Detail),
         new("cpu.per_rt.asker", "CPU per round trip: asking channel", "ms", Section.Detail),

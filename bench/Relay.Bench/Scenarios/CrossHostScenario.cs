@@ -57,7 +57,11 @@ internal sealed class CrossHostScenario : IScenario
         var local = asker.Sequential(x, "ha-y", options.Warmup, options.CrossHostAsks, () => $"x: {x.LastError}, y: {y.LastError}");
         var floor = NatsFloor(nats.Url, options.Warmup, options.CrossHostAsks);
         var cross = asker.Sequential(x, "hb-z@hb", options.Warmup, options.CrossHostAsks, () => $"x: {x.LastError}, z: {z.LastError}");
+        var (natsCpu0, hubsCpu0) = (ProcStats.StatCpuMs(nats.Pid), ProcStats.StatCpuMs(worldA.HubPid) + ProcStats.StatCpuMs(worldB.HubPid));
         var rate = asker.Throughput(x, "hb-z@hb", options.ThroughputWindow, () => $"x: {x.LastError}, z: {z.LastError}");
+        var asks = rate * options.ThroughputWindow.TotalSeconds;
+        var natsCpu = (ProcStats.StatCpuMs(nats.Pid) - natsCpu0) / asks;
+        var hubsCpu = (ProcStats.StatCpuMs(worldA.HubPid) + ProcStats.StatCpuMs(worldB.HubPid) - hubsCpu0) / asks;
 
         context.Results.AddDistribution(run, "crosshost.local", local);
         context.Results.AddDistribution(run, "crosshost.nats", floor);
@@ -71,7 +75,9 @@ internal sealed class CrossHostScenario : IScenario
         context.Results.Add(run, "crosshost.rt_p50", cross.P50);
         context.Results.Add(run, "crosshost.rt_p99", cross.P99);
         context.Results.Add(run, "crosshost.asks_per_s", rate);
-        context.Progress($"crosshost: local p50 {local.P50:0.000} p99 {local.P99:0.000} ms, NATS request/reply p50 {floor.P50:0.000} p99 {floor.P99:0.000} ms, cross-host p50 {cross.P50:0.000} p99 {cross.P99:0.000} ms ({cross.P50 / (floor.P50 + local.P50):0.00}× floor + local), {rate:0} asks/s with {BenchOptions.Outstanding} outstanding");
+        context.Results.Add(run, "crosshost.nats_cpu_per_ask_ms", natsCpu);
+        context.Results.Add(run, "crosshost.hubs_cpu_per_ask_ms", hubsCpu);
+        context.Progress($"crosshost: local p50 {local.P50:0.000} p99 {local.P99:0.000} ms, NATS request/reply p50 {floor.P50:0.000} p99 {floor.P99:0.000} ms, cross-host p50 {cross.P50:0.000} p99 {cross.P99:0.000} ms ({cross.P50 / (floor.P50 + local.P50):0.00}× floor + local), {rate:0} asks/s with {BenchOptions.Outstanding} outstanding (CPU per ask: nats-server {natsCpu:0.000} ms, both hubs {hubsCpu:0.000} ms)");
     }
 
     /// <summary>An answering peer: replies to every incoming_ask at once; its list_peers answers go to the shared slot.</summary>
