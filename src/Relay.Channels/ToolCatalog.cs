@@ -15,7 +15,8 @@ internal static class ToolCatalog
         Define(
             ToolNames.Peers,
             "List the other sessions connected to relay on this machine (Claude Code sessions, terminals, scripts): " +
-            "name, host (when hubs are joined across machines), cwd, git_branch, last_seen. Returns {ok, me, peers}. " +
+            "name, host (when hubs are joined across machines), cwd, git_branch, last_seen; away_until and held_asks for a " +
+            "session whose relay channel left and may come back (restarting or resumed; asks to it wait until then). Returns {ok, me, peers}. " +
             "Use it to pick the target of relay_ask.",
             """{"type":"object","properties":{}}"""),
         Define(

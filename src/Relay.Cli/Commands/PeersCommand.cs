@@ -10,7 +10,7 @@ internal static class PeersCommand
 {
     public static Command Create()
     {
-        var command = new Command("peers", "List the live peers: Claude Code sessions (with or without the plugin) and terminals, with how each is reached")
+        var command = new Command("peers", "List the peers: Claude Code sessions (with or without the plugin) and terminals, with how each is reached, and sessions away for a moment (asks to them wait)")
         {
             CliOptions.Json,
         };
