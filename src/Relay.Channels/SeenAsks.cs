@@ -75,21 +75,17 @@ internal sealed class SeenAsks(TimeProvider time)
     }
 
     /// <summary>
-    /// Keeps a reply that could not be sent yet. False (nothing kept) when the waiting replies are at their bound.
+    /// Keeps a reply that a hub refused or could not take, in one step with <see cref="Arrived"/>.
+    /// <paramref name="arrivedOn"/> is the connection epoch the ask had when the reply was sent: when it arrived again
+    /// since (a re-submission that raced the refusal), nothing is kept and the caller sends the reply again now;
+    /// otherwise the re-submission, when it comes, finds the reply here. <c>Full</c> (nothing kept) when the waiting
+    /// replies are at their bound.
     /// </summary>
-    public bool TryHold(string askId, string text) => TryHold(askId, text, sentAfterEpoch: null) == HoldResult.Held;
-
-    /// <summary>
-    /// Keeps a reply that a hub refused or could not take, in one step with <see cref="Arrived"/>: when the ask arrived
-    /// again after the send was tried on a connection past <paramref name="sentAfterEpoch"/> (a re-submission that
-    /// raced the refusal), nothing is kept and the caller sends the reply again now; otherwise the re-submission, when
-    /// it comes, finds the reply here.
-    /// </summary>
-    public HoldResult TryHold(string askId, string text, int? sentAfterEpoch)
+    public HoldResult TryHold(string askId, string text, int arrivedOn)
     {
         lock (_gate)
         {
-            if (sentAfterEpoch is { } before && _entries.TryGetValue(askId, out var known) && known.Epoch > before)
+            if (_entries.TryGetValue(askId, out var known) && known.Epoch > arrivedOn)
             {
                 return HoldResult.ArrivedAgain;
             }

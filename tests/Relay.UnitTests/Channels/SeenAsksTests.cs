@@ -36,8 +36,8 @@ public sealed class SeenAsksTests
     {
         var seen = new SeenAsks(_clock);
         seen.Arrived("a-1", 1);
-        Assert.True(seen.TryHold("a-1", "later"));
-        Assert.True(seen.TryHold("a-2", "for an ask this channel never saw"));
+        Assert.Equal(SeenAsks.HoldResult.Held, seen.TryHold("a-1", "later", arrivedOn: 1));
+        Assert.Equal(SeenAsks.HoldResult.Held, seen.TryHold("a-2", "for an ask this channel never saw", arrivedOn: 0));
         Assert.Equal([("a-1", "later"), ("a-2", "for an ask this channel never saw")], seen.Waiting());
         Assert.Equal(SeenAsks.ReplyState.Waiting, seen.Arrived("a-1", 2)!.State);
 
@@ -47,22 +47,35 @@ public sealed class SeenAsksTests
     }
 
     [Fact]
+    public void A_reply_is_not_kept_when_its_ask_arrived_again_since_it_was_sent_and_the_arrival_finds_a_kept_one()
+    {
+        var seen = new SeenAsks(_clock);
+        seen.Arrived("a-1", 1);
+        seen.Arrived("a-1", 2);
+        Assert.Equal(SeenAsks.HoldResult.ArrivedAgain, seen.TryHold("a-1", "yes", arrivedOn: 1));
+        Assert.Empty(seen.Waiting());
+
+        Assert.Equal(SeenAsks.HoldResult.Held, seen.TryHold("a-1", "yes", arrivedOn: 2));
+        Assert.Equal((SeenAsks.ReplyState.Waiting, "yes"), (seen.Arrived("a-1", 3)!.State, seen.Arrived("a-1", 3)!.Reply));
+    }
+
+    [Fact]
     public void Held_replies_are_bounded_and_over_the_bound_refused_not_dropped()
     {
         var seen = new SeenAsks(_clock);
         for (var i = 0; i < SeenAsks.MaxWaiting; i++)
         {
-            Assert.True(seen.TryHold("a-" + i, "r"));
+            Assert.Equal(SeenAsks.HoldResult.Held, seen.TryHold("a-" + i, "r", arrivedOn: 0));
         }
 
-        Assert.False(seen.TryHold("a-over", "r"));
+        Assert.Equal(SeenAsks.HoldResult.Full, seen.TryHold("a-over", "r", arrivedOn: 0));
         Assert.Equal(SeenAsks.MaxWaiting, seen.Waiting().Count);
         Assert.Equal("a-0", seen.Waiting()[0].AskId);
 
         var big = new string('x', 600 * 1024);
         var fresh = new SeenAsks(_clock);
         var kept = 0;
-        while (fresh.TryHold("b-" + kept, big))
+        while (fresh.TryHold("b-" + kept, big, arrivedOn: 0) == SeenAsks.HoldResult.Held)
         {
             kept++;
         }
