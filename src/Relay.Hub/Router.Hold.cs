@@ -80,7 +80,10 @@ internal sealed partial class Router
     /// <summary>Whether an ask to <paramref name="target"/> keeps its question until the target confirms it.</summary>
     private bool KeepsQuestion(IPeer target) => _options.HoldWindow > TimeSpan.Zero && CanComeBack(target);
 
-    /// <summary>For <c>list_peers</c>: the away peers whose name no live peer took meanwhile, with their hold deadline.</summary>
+    /// <summary>
+    /// For <c>list_peers</c>: the away peers an ask by name would wait for — per name the newest (as
+    /// <see cref="AwayPeers.FindByName"/> picks), and none whose name a live peer took meanwhile — with their hold deadline.
+    /// </summary>
     private void AddAwayPeers(List<PeerInfo> peers)
     {
         if (_awayPeers is null)
@@ -90,7 +93,7 @@ internal sealed partial class Router
 
         foreach (var away in _awayPeers.All)
         {
-            if (!away.Open || _registry.TryGet(away.Name, out _))
+            if (_registry.TryGet(away.Name, out _) || !ReferenceEquals(_awayPeers.FindByName(away.Name), away))
             {
                 continue;
             }

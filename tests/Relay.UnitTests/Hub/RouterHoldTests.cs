@@ -94,6 +94,23 @@ public sealed class RouterHoldTests
     }
 
     [Fact]
+    public void Two_sessions_that_left_under_one_name_are_listed_once_as_the_one_asks_to_that_name_wait_for()
+    {
+        using var world = new RouterWorld();
+        var alice = world.Register("alice");
+        world.Disconnect(world.RegisterChannel("bob", "s-1"));
+        world.Time.Advance(TimeSpan.FromSeconds(10));
+        var second = world.RegisterChannel("bob", "s-2");
+        Assert.Equal("bob", second.Name);
+        world.Disconnect(second);
+        alice.Drain();
+
+        world.Send(alice, new ListPeersMessage());
+        var bob = Assert.Single(alice.Single<PeersMessage>().Peers, p => p.Name == "bob");
+        Assert.Equal(world.Time.GetUtcNow() + RouterWorld.HoldWindow, bob.AwayUntil);
+    }
+
+    [Fact]
     public void When_the_window_ends_without_a_return_each_waiting_ask_gets_peer_gone_saying_it_was_held()
     {
         using var world = new RouterWorld();
