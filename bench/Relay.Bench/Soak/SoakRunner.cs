@@ -19,9 +19,6 @@ internal static class SoakRunner
     private static readonly TimeSpan ChurnEvery = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(5);
     private const double BroadcastShare = 0.002;
-    private const int MaxFdGrowth = 4;
-    private const double MaxRssGrowthMiB = 16;
-    private const double MaxRssGrowthRatio = 0.5;
 
     public static int Run(BenchOptions options, TimeSpan duration)
     {
@@ -68,13 +65,10 @@ internal static class SoakRunner
         }
 
         await Task.Delay(500).ConfigureAwait(false);
-        var start = HubFootprint.Of(hubPid);
-        var startKinds = HubFootprint.FdKinds(hubPid);
-        var warm = start;
-        var peak = start;
-        var channelStart = channels.Select(c => HubFootprint.Of(c.Pid)).ToList();
-        var channelWarm = channelStart;
-        var channelPeak = channelStart;
+        var hub = new FootprintTrack("hub", hubPid);
+        var startKinds = ProcessFootprint.FdKinds(hubPid);
+        var channelTracks = channels.Select(c => new FootprintTrack("channel " + c.Name, c.Pid)).ToList();
+        List<FootprintTrack> tracks = [hub, .. channelTracks];
         var clock = Stopwatch.StartNew();
         var end = clock.Elapsed + duration;
         long asksSent = 0;
@@ -132,17 +126,15 @@ internal static class SoakRunner
             await Task.Delay(250).ConfigureAwait(false);
             if (!warmTaken && clock.Elapsed >= warmAt)
             {
-                warm = HubFootprint.Of(hubPid);
-                channelWarm = channels.Select(c => HubFootprint.Of(c.Pid)).ToList();
+                tracks.ForEach(t => t.TakeWarm());
                 warmTaken = true;
             }
 
             if (clock.Elapsed >= nextSample)
             {
                 nextSample += SampleEvery;
-                var now = HubFootprint.Of(hubPid);
-                peak = Max(peak, now);
-                channelPeak = [.. channels.Select((c, i) => Max(channelPeak[i], HubFootprint.Of(c.Pid)))];
+                var now = hub.Sample();
+                channelTracks.ForEach(t => t.Sample());
                 Progress($"soak {clock.Elapsed.TotalSeconds,5:0}s: {Interlocked.Read(ref asksSent)} asks, {ledger.Broadcasts} broadcasts, {Interlocked.Read(ref churns)} churns, {ledger.Open} open; hub {now.RssMiB:0.0} MiB, {now.OpenFds} fds");
             }
 
@@ -164,19 +156,15 @@ internal static class SoakRunner
         }
 
         await Task.Delay(500).ConfigureAwait(false);
-        var final = HubFootprint.Of(hubPid);
-        peak = Max(peak, final);
-        var channelFinal = channels.Select(c => HubFootprint.Of(c.Pid)).ToList();
-        channelPeak = [.. channelPeak.Select((p, i) => Max(p, channelFinal[i]))];
+        tracks.ForEach(t => t.TakeEnd());
         var tally = ledger.Tally();
-        var endKinds = HubFootprint.FdKinds(hubPid);
+        var endKinds = ProcessFootprint.FdKinds(hubPid);
         foreach (var peer in peers)
         {
             await peer.LeaveAsync().ConfigureAwait(false);
         }
 
         var hubErrors = HubErrorLog.Read(world.DataDir);
-        var rssBound = RssBound(warm);
         var failures = new List<string>();
         if (tally.Lost > 0)
         {
@@ -193,29 +181,7 @@ internal static class SoakRunner
             failures.Add($"the hub logged {hubErrors.Count} error(s)");
         }
 
-        if (final.OpenFds > start.OpenFds + MaxFdGrowth)
-        {
-            failures.Add($"hub open fds grew from {start.OpenFds} to {final.OpenFds}");
-        }
-
-        if (final.RssMiB > rssBound)
-        {
-            failures.Add($"hub RSS grew from {warm.RssMiB:0.0} MiB (warm) to {final.RssMiB:0.0} MiB, over {rssBound:0.0} MiB");
-        }
-
-        for (var i = 0; i < channels.Count; i++)
-        {
-            var bound = RssBound(channelWarm[i]);
-            if (channelFinal[i].OpenFds > channelStart[i].OpenFds + MaxFdGrowth)
-            {
-                failures.Add($"channel {channels[i].Name} open fds grew from {channelStart[i].OpenFds} to {channelFinal[i].OpenFds}");
-            }
-
-            if (channelFinal[i].RssMiB > bound)
-            {
-                failures.Add($"channel {channels[i].Name} RSS grew from {channelWarm[i].RssMiB:0.0} MiB (warm) to {channelFinal[i].RssMiB:0.0} MiB, over {bound:0.0} MiB");
-            }
-        }
+        tracks.ForEach(t => t.Check(failures));
 
         var wronglyRefused = channels.SelectMany(c => c.LateAskIds).Where(id => !ledger.EndedOtherwise(id)).ToList();
         if (wronglyRefused.Count > 0)
@@ -229,9 +195,8 @@ internal static class SoakRunner
             failures.Add($"{replyErrors} relay_reply call(s) failed, e.g. {channels.First(c => c.Counts.Failed > 0).LastReplyError}");
         }
 
-        var channelRows = channels.Select((c, i) => (c.Name, channelStart[i], channelWarm[i], channelPeak[i], channelFinal[i])).ToList();
         var (channelAsks, channelAnswers, channelLate) = (channels.Sum(c => c.Counts.Accepted), channels.Sum(c => c.Counts.Answered), channels.Sum(c => c.Counts.Late));
-        Console.Out.Write(Summary(peersWanted, active, tally, ledger.Broadcasts, churns, start, warm, peak, final, rssBound, (channelRows, channelAsks, channelAnswers, channelLate), failures));
+        Console.Out.Write(Summary(peersWanted, active, tally, ledger.Broadcasts, churns, hub, (channelTracks, channelAsks, channelAnswers, channelLate), failures));
         foreach (var (kind, count) in endKinds.Where(k => k.Value != startKinds.GetValueOrDefault(k.Key)))
         {
             Console.Error.WriteLine($"  hub fds {kind}: {startKinds.GetValueOrDefault(kind)} at the start, {count} at the end");
@@ -250,11 +215,7 @@ internal static class SoakRunner
         return failures.Count == 0 ? 0 : 1;
     }
 
-    private static double RssBound(HubFootprint warm) => warm.RssMiB + Math.Max(MaxRssGrowthMiB, warm.RssMiB * MaxRssGrowthRatio);
-
-    private static HubFootprint Max(HubFootprint a, HubFootprint b) => new(Math.Max(a.RssMiB, b.RssMiB), Math.Max(a.OpenFds, b.OpenFds));
-
-    private static string Summary(int peers, TimeSpan active, SoakTally tally, long broadcasts, long churns, HubFootprint start, HubFootprint warm, HubFootprint peak, HubFootprint final, double rssBound, (List<(string Name, HubFootprint Start, HubFootprint Warm, HubFootprint Peak, HubFootprint End)> Rows, long Asks, long Answers, long Late) channels, List<string> failures)
+    private static string Summary(int peers, TimeSpan active, SoakTally tally, long broadcasts, long churns, FootprintTrack hub, (List<FootprintTrack> Rows, long Asks, long Answers, long Late) channels, List<string> failures)
     {
         var refused = tally.Refused.Count == 0 ? "0" : string.Join(", ", tally.Refused.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Value} {r.Key}"));
         var text = new StringBuilder();
@@ -271,16 +232,16 @@ internal static class SoakRunner
         text.AppendLine(CultureInfo.InvariantCulture, $"| peer churns (leave + re-register) | {churns:N0} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| **lost** | **{tally.Lost}** |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| **duplicated** | **{tally.Duplicated}** |");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| hub RSS start / warm / peak / end (MiB) | {start.RssMiB:0.0} / {warm.RssMiB:0.0} / {peak.RssMiB:0.0} / {final.RssMiB:0.0} (bound {rssBound:0.0}) |");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| hub open fds start / peak / end (not counting .dll/.pdb files) | {start.OpenFds} / {peak.OpenFds} / {final.OpenFds} (bound {start.OpenFds + MaxFdGrowth}) |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| hub RSS start / warm / peak / end (MiB) | {hub.Start.RssMiB:0.0} / {hub.Warm.RssMiB:0.0} / {hub.Peak.RssMiB:0.0} / {hub.End.RssMiB:0.0} (bound {hub.RssBound:0.0}) |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| hub open fds start / peak / end (not counting .dll/.pdb files) | {hub.Start.OpenFds} / {hub.Peak.OpenFds} / {hub.End.OpenFds} (bound {hub.FdBound}) |");
         if (channels.Rows.Count > 0)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"| of these, by the {channels.Rows.Count} channels: asks accepted / incoming asks answered with relay_reply / replies refused unknown_ask (the ask had ended: late reply) | {channels.Asks:N0} / {channels.Answers:N0} / {channels.Late:N0} |");
         }
 
-        foreach (var (name, cStart, cWarm, cPeak, cEnd) in channels.Rows)
+        foreach (var c in channels.Rows)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"| channel {name}: RSS start / warm / peak / end (MiB); open fds start / peak / end | {cStart.RssMiB:0.0} / {cWarm.RssMiB:0.0} / {cPeak.RssMiB:0.0} / {cEnd.RssMiB:0.0} (bound {RssBound(cWarm):0.0}); {cStart.OpenFds} / {cPeak.OpenFds} / {cEnd.OpenFds} (bound {cStart.OpenFds + MaxFdGrowth}) |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {c.Label}: RSS start / warm / peak / end (MiB); open fds start / peak / end | {c.Start.RssMiB:0.0} / {c.Warm.RssMiB:0.0} / {c.Peak.RssMiB:0.0} / {c.End.RssMiB:0.0} (bound {c.RssBound:0.0}); {c.Start.OpenFds} / {c.Peak.OpenFds} / {c.End.OpenFds} (bound {c.FdBound}) |");
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"| result | {(failures.Count == 0 ? "PASS" : "FAIL: " + string.Join("; ", failures))} |");

@@ -2,17 +2,17 @@ using Relay.Bench.Infra;
 
 namespace Relay.Bench.Soak;
 
-/// <summary>The hub's resident memory and open file descriptors at one moment, from /proc.</summary>
-internal readonly record struct HubFootprint(double RssMiB, int OpenFds)
+/// <summary>A process's (the hub's, a channel's) resident memory and open file descriptors at one moment, from /proc.</summary>
+internal readonly record struct ProcessFootprint(double RssMiB, int OpenFds)
 {
     /// <summary>
-    /// RSS and open fds, not counting <c>.dll</c> and <c>.pdb</c> files: a JIT-compiled (debug) hub opens those
+    /// RSS and open fds, not counting <c>.dll</c> and <c>.pdb</c> files: a JIT-compiled (debug) build opens those
     /// lazily, once each, as code paths run for the first time; a Native AOT hub has none.
     /// </summary>
-    public static HubFootprint Of(int pid) =>
+    public static ProcessFootprint Of(int pid) =>
         new(ProcStats.RssMiB(pid), FdKinds(pid).Where(k => !k.Key.EndsWith(".dll", StringComparison.Ordinal) && !k.Key.EndsWith(".pdb", StringComparison.Ordinal)).Sum(k => k.Value));
 
-    /// <summary>The hub's open fds by kind (<c>socket</c>, <c>anon_inode:[eventfd]</c>, a file path), for explaining growth.</summary>
+    /// <summary>The process's open fds by kind (<c>socket</c>, <c>anon_inode:[eventfd]</c>, a file path), for explaining growth.</summary>
     public static Dictionary<string, int> FdKinds(int pid)
     {
         var kinds = new Dictionary<string, int>(StringComparer.Ordinal);
