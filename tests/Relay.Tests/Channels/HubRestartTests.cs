@@ -129,10 +129,7 @@ public sealed class HubRestartTests
         await using var sandbox = new RelaySandbox();
         await using var group = await ChannelGroup.StartAsync(sandbox, [sandbox.WorkDir("alice"), sandbox.WorkDir("bob")]);
         var (alice, bob) = await Pair(group, "alice", "bob");
-        var ask = await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = "still deploying?" });
-        Assert.True(ask.Ok, ask.Text);
-        var askId = ask.Str("ask_id")!;
-        Assert.Equal(askId, (await bob.NextNotificationAsync()).Get("ask_id"));
+        var askId = await AliceAsksBobAsync(alice, bob, "still deploying?");
 
         await using (await KeepHubDownAsync(sandbox))
         {
@@ -145,9 +142,7 @@ public sealed class HubRestartTests
 
         var answer = await alice.NextNotificationAsync(Recovery);
         Assert.Equal(("reply", askId, "done at 12:00"), (answer.Type, answer.Get("ask_id"), answer.Content));
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        Assert.False(alice.HasPendingNotification, "a second ending reached the asker");
-        Assert.False(bob.HasPendingNotification, "the target was shown the ask again");
+        await NothingMoreAsync(alice, bob);
     }
 
     [Fact]
@@ -156,10 +151,7 @@ public sealed class HubRestartTests
         await using var sandbox = new RelaySandbox();
         await using var group = await ChannelGroup.StartAsync(sandbox, [sandbox.WorkDir("alice"), sandbox.WorkDir("bob")], new Dictionary<string, string?> { ["RELAY_ASK_TIMEOUT_MS"] = "3000" });
         var (alice, bob) = await Pair(group, "alice", "bob");
-        var ask = await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = "quick one?" });
-        Assert.True(ask.Ok, ask.Text);
-        var askId = ask.Str("ask_id")!;
-        await bob.NextNotificationAsync();
+        var askId = await AliceAsksBobAsync(alice, bob, "quick one?");
 
         await using (await KeepHubDownAsync(sandbox))
         {
@@ -167,13 +159,10 @@ public sealed class HubRestartTests
             Assert.Equal(("error", askId, "timeout"), (ending.Type, ending.Get("ask_id"), ending.Get("code")));
         }
 
-        await Poll.ForAsync(() => alice.CallAsync("relay_peers"), r => r.Ok, Recovery, "alice to reconnect");
-        await Poll.ForAsync(() => bob.CallAsync("relay_peers"), r => r.Ok, Recovery, "bob to reconnect");
+        await ReconnectedAsync(alice, bob);
         var late = await bob.CallAsync("relay_reply", new() { ["ask_id"] = askId, ["text"] = "too late" });
         Assert.True(late.Ok || late.Code == "unknown_ask", late.Text);
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        Assert.False(alice.HasPendingNotification, "a second ending reached the asker");
-        Assert.False(bob.HasPendingNotification, "the target was shown the ask again");
+        await NothingMoreAsync(alice, bob);
     }
 
     [Fact]
@@ -183,10 +172,7 @@ public sealed class HubRestartTests
         var giveUp = new Dictionary<string, string?> { ["RELAY_HUB_GIVE_UP_MS"] = "3000", ["RELAY_ASK_TIMEOUT_MS"] = "600000" };
         await using var group = await ChannelGroup.StartAsync(sandbox, [sandbox.WorkDir("alice"), sandbox.WorkDir("bob")], giveUp);
         var (alice, bob) = await Pair(group, "alice", "bob");
-        var ask = await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = "are you there?" });
-        Assert.True(ask.Ok, ask.Text);
-        var askId = ask.Str("ask_id")!;
-        await bob.NextNotificationAsync();
+        var askId = await AliceAsksBobAsync(alice, bob, "are you there?");
 
         await using (await KeepHubDownAsync(sandbox))
         {
@@ -200,11 +186,8 @@ public sealed class HubRestartTests
         }
 
         // The hub comes back: the ask is not re-submitted, so the target is not shown it again and no second ending comes.
-        await Poll.ForAsync(() => alice.CallAsync("relay_peers"), r => r.Ok, Recovery, "alice to reconnect");
-        await Poll.ForAsync(() => bob.CallAsync("relay_peers"), r => r.Ok, Recovery, "bob to reconnect");
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        Assert.False(alice.HasPendingNotification, "a second ending reached the asker");
-        Assert.False(bob.HasPendingNotification, "the target was shown the ask again");
+        await ReconnectedAsync(alice, bob);
+        await NothingMoreAsync(alice, bob);
     }
 
     [Fact]
@@ -228,6 +211,30 @@ public sealed class HubRestartTests
         Assert.Equal("the token shape\n", cli.Stdout);
         Assert.Contains("lost the hub", cli.Stderr, StringComparison.Ordinal);
         Assert.False(bob.HasPendingNotification, "the target was shown the ask again");
+    }
+
+    /// <summary>alice asks bob <paramref name="question"/>, and bob is shown that ask; its id.</summary>
+    private static async Task<string> AliceAsksBobAsync(ChannelClient alice, ChannelClient bob, string question)
+    {
+        var ask = await alice.CallAsync("relay_ask", new() { ["to"] = "bob", ["question"] = question });
+        Assert.True(ask.Ok, ask.Text);
+        var askId = ask.Str("ask_id")!;
+        Assert.Equal(askId, (await bob.NextNotificationAsync()).Get("ask_id"));
+        return askId;
+    }
+
+    private static async Task ReconnectedAsync(ChannelClient alice, ChannelClient bob)
+    {
+        await Poll.ForAsync(() => alice.CallAsync("relay_peers"), r => r.Ok, Recovery, "alice to reconnect");
+        await Poll.ForAsync(() => bob.CallAsync("relay_peers"), r => r.Ok, Recovery, "bob to reconnect");
+    }
+
+    /// <summary>A second later: no second ending at the asker, and the target was not shown the ask again.</summary>
+    private static async Task NothingMoreAsync(ChannelClient asker, ChannelClient target)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.False(asker.HasPendingNotification, "a second ending reached the asker");
+        Assert.False(target.HasPendingNotification, "the target was shown the ask again");
     }
 
     private static async Task<(ChannelClient, ChannelClient)> Pair(ChannelGroup group, string first, string second)
