@@ -91,9 +91,12 @@ internal sealed partial class Router
             return;
         }
 
-        foreach (var away in _awayPeers.All)
+        // Newest first, as FindByName looks: the first of each name is the one asks wait for (one pass, no rescans).
+        var listed = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = _awayPeers.All.Count - 1; i >= 0; i--)
         {
-            if (_registry.TryGet(away.Name, out _) || !ReferenceEquals(_awayPeers.FindByName(away.Name), away))
+            var away = _awayPeers.All[i];
+            if (!listed.Add(away.Name) || _registry.TryGet(away.Name, out _))
             {
                 continue;
             }
