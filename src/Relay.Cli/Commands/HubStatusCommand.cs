@@ -54,10 +54,13 @@ internal static class HubStatusCommand
         return string.Join('\n', lines);
     }
 
+    private static string LiveNote(NatsStatusInfo nats) =>
+        nats.LiveRefused ? " (live refused by the server's permissions)" : nats.LiveTimeoutMs == 0 ? " (live off)" : "";
+
     /// <summary>The hub's place in its NATS space, with the last error while it is not joined (relay doctor says what to do).</summary>
     private static string NatsLine(NatsStatusInfo nats) => nats.State switch
     {
-        "joined" => string.Create(CultureInfo.InvariantCulture, $"host {nats.Host} joined space {nats.Space} via {nats.Server ?? nats.Urls}, {nats.RemotePeers} remote peer(s)"),
+        "joined" => string.Create(CultureInfo.InvariantCulture, $"host {nats.Host} joined space {nats.Space} via {nats.Server ?? nats.Urls}, {nats.RemotePeers} remote peer(s); sent {nats.SentLive} live, {nats.SentDurable} through the stream{LiveNote(nats)}"),
         "disconnected" => $"host {nats.Host} lost its link to {nats.Urls} ({nats.LastError ?? "reconnecting"})",
         _ => $"host {nats.Host} has not joined space {nats.Space} at {nats.Urls}: {nats.LastError ?? "still connecting"}",
     };

@@ -5,7 +5,8 @@ namespace Relay.Cli.Doctor;
 
 /// <summary>
 /// Checks on a hub that runs with <c>--nats</c>, from the <c>nats</c> part of its <c>hub_status_reply</c>: the
-/// connection and credentials, the space, and this machine's clock against the NATS server's.
+/// connection and credentials, the space, whether the live path is allowed, and this machine's clock against the NATS
+/// server's.
 /// </summary>
 internal static class NatsChecks
 {
@@ -42,7 +43,12 @@ internal static class NatsChecks
 
         if (error is not null && error.Contains("Permissions Violation", StringComparison.OrdinalIgnoreCase))
         {
-            checks.Add(DoctorCheck.Warn("nats permissions", $"the server refused a publish: {error}", $"give user of host {nats.Host} the permissions of docs/across-machines.md (space {nats.Space})"));
+            checks.Add(DoctorCheck.Warn("nats permissions", $"the server refused a publish or subscription: {error}", $"give user of host {nats.Host} the permissions of docs/across-machines.md (space {nats.Space})"));
+        }
+
+        if (nats.LiveRefused)
+        {
+            checks.Add(DoctorCheck.Warn("nats live", $"the server refuses host {nats.Host}'s live subjects, so every envelope to another host goes through the stream (slower, same delivery)", $"allow user of host {nats.Host} to publish relay-live.{nats.Space}.*.*.{nats.Host}, to subscribe to relay-live.{nats.Space}.{nats.Host}.>, and allow_responses: true (docs/across-machines.md)"));
         }
 
         if (nats.ClockSkewMs is not { } skew)

@@ -10,8 +10,8 @@ namespace Relay.Hub.Nats;
 
 /// <summary>
 /// Joins this hub to its NATS space, in the background: connects (retrying until it can), makes sure the space's
-/// stream, this host's durable consumer and the presence bucket exist, then runs the publisher, the inbox consumer
-/// and presence. Local routing never waits on any of it: with NATS down, local peers talk as before, remote peers
+/// stream, this host's durable consumer and the presence bucket exist, then runs the publisher, the live inbox, the
+/// durable inbox consumer and presence. Local routing never waits on any of it: with NATS down, local peers talk as before, remote peers
 /// expire from view, and asks to them end by their timers or <c>peer_gone</c>.
 /// </summary>
 public sealed class NatsBridge : IAsyncDisposable
@@ -24,6 +24,7 @@ public sealed class NatsBridge : IAsyncDisposable
     private readonly NatsPublisher _publisher;
     private readonly PresenceSync _presence;
     private readonly InboxConsumer _inbox;
+    private readonly LiveInbox _live;
     private readonly Logger _log = RelayLog.For("hub");
     private readonly CancellationTokenSource _stop = new();
     private Task? _run;
@@ -36,9 +37,11 @@ public sealed class NatsBridge : IAsyncDisposable
     {
         _router = router;
         _settings = settings;
-        _publisher = new NatsPublisher(settings.Space, settings.Host);
+        _publisher = new NatsPublisher(settings.Space, settings.Host, settings.LiveTimeout);
         _presence = new PresenceSync(router, settings, _publisher);
-        _inbox = new InboxConsumer(router, _publisher);
+        var handler = new EnvelopeHandler(router, _publisher, new RecentAsks(TimeProvider.System));
+        _inbox = new InboxConsumer(handler);
+        _live = new LiveInbox(handler, settings.Space, settings.Host);
         router.LocalPeersChanged = _presence.Poke;
         router.NatsStatus = Status;
     }
@@ -57,6 +60,10 @@ public sealed class NatsBridge : IAsyncDisposable
             Server = open && connection!.ServerInfo is { } info ? $"{info.Name} ({info.Host}:{info.Port}, nats-server {info.Version})" : null,
             LastError = _lastError,
             ClockSkewMs = _presence.ClockSkewMs,
+            LiveTimeoutMs = (long)_settings.LiveTimeout.TotalMilliseconds,
+            LiveRefused = _publisher.LiveRefused,
+            SentLive = _publisher.SentLive,
+            SentDurable = _publisher.SentDurable,
         };
     }
 
@@ -64,6 +71,14 @@ public sealed class NatsBridge : IAsyncDisposable
     {
         _lastError = args.Error;
         _log.Event(LogLevel.Warn, "nats_server_error", ("error", args.Error));
+        if (args.Error.Contains("Permissions Violation for Publish to", StringComparison.OrdinalIgnoreCase)
+            && args.Error.Contains("\"relay-live.", StringComparison.Ordinal) && _publisher.LiveEnabled)
+        {
+            // Permissions written before the live path: use the stream only rather than wait out every live timeout.
+            _publisher.RefuseLive();
+            _log.Event(LogLevel.Warn, "nats_live_refused", ("host", _settings.Host));
+        }
+
         return ValueTask.CompletedTask;
     }
 
@@ -86,6 +101,7 @@ public sealed class NatsBridge : IAsyncDisposable
                 publishing,
                 sweeping,
                 _inbox.RunAsync(consumer, cancellationToken),
+                _live.RunAsync(js.Connection, cancellationToken),
                 _presence.HeartbeatAsync(store, cancellationToken),
                 _presence.WatchAsync(store, cancellationToken)).ConfigureAwait(false);
         }
@@ -187,5 +203,6 @@ public sealed class NatsBridge : IAsyncDisposable
 
         _stop.Dispose();
         _presence.Dispose();
+        _publisher.Dispose();
     }
 }

@@ -31,4 +31,6 @@ public sealed class NatsConfigFile
     public long? PresenceTtlMs { get; set; }
 
     public int? Replicas { get; set; }
+
+    public long? LiveTimeoutMs { get; set; }
 }

@@ -5,6 +5,7 @@ namespace Relay.Hub.Nats;
 /// <summary>
 /// The NATS names of a relay space: stream <c>relay-&lt;space&gt;</c> (subjects <c>relay.&lt;space&gt;.&gt;</c>; an
 /// envelope goes to <c>relay.&lt;space&gt;.&lt;to host&gt;.&lt;kind&gt;.&lt;from host&gt;</c>),
+/// the same envelope tried first as a core NATS request on <c>relay-live.&lt;space&gt;.&lt;to host&gt;.&lt;kind&gt;.&lt;from host&gt;</c>,
 /// one durable consumer per host (<c>host-&lt;host&gt;</c>, filtered on <c>relay.&lt;space&gt;.&lt;host&gt;.&gt;</c>)
 /// and the presence bucket <c>relay-&lt;space&gt;-peers</c> with one key <c>&lt;host&gt;.&lt;name&gt;</c> per peer.
 /// Hosts and spaces are single subject tokens: 1–64 characters of <c>[A-Za-z0-9_-]</c>.
@@ -70,11 +71,24 @@ public static class NatsNames
     /// </summary>
     public static string Inbox(string space, string host, string kind, string fromHost) => $"relay.{space}.{host}.{kind}.{fromHost}";
 
-    /// <summary>The sending host of an <see cref="Inbox"/> subject (its last token), or null for another subject.</summary>
+    /// <summary>
+    /// The live subject of the same envelope: <c>relay-live.&lt;space&gt;.&lt;to host&gt;.&lt;kind&gt;.&lt;from host&gt;</c>,
+    /// outside the stream (core NATS request/reply; the target hub answers once it has the envelope). The sender is the
+    /// last token here too, for the same permissions.
+    /// </summary>
+    public static string Live(string space, string host, string kind, string fromHost) => $"relay-live.{space}.{host}.{kind}.{fromHost}";
+
+    /// <summary>What a hub subscribes to for its live envelopes.</summary>
+    public static string LiveFilter(string space, string host) => $"relay-live.{space}.{host}.>";
+
+    /// <summary>
+    /// The sending host of an <see cref="Inbox"/> or <see cref="Live"/> subject (its last token), or null for another
+    /// subject.
+    /// </summary>
     public static string? SenderOf(string subject)
     {
         var parts = subject.Split('.');
-        return parts.Length == 5 && parts[0] == "relay" ? parts[4] : null;
+        return parts.Length == 5 && parts[0] is "relay" or "relay-live" ? parts[4] : null;
     }
 
     public static string Consumer(string host) => "host-" + host;

@@ -11,6 +11,9 @@ public sealed record NatsSettings
     /// <summary>Default presence time to live: a peer whose record was not refreshed for this long is gone.</summary>
     public static readonly TimeSpan DefaultPresenceTtl = TimeSpan.FromSeconds(15);
 
+    /// <summary>Default wait for the target hub to take an envelope sent live before it goes through the stream.</summary>
+    public static readonly TimeSpan DefaultLiveTimeout = TimeSpan.FromSeconds(1);
+
     /// <summary>Server URLs (<c>nats://host:4222</c>, <c>tls://…</c>), tried in turn.</summary>
     public required IReadOnlyList<string> Urls { get; init; }
 
@@ -43,6 +46,13 @@ public sealed record NatsSettings
 
     /// <summary>How long a peer's presence lives without a heartbeat; heartbeats go every third of it.</summary>
     public TimeSpan PresenceTtl { get; init; } = DefaultPresenceTtl;
+
+    /// <summary>
+    /// How long an envelope sent live (core NATS request to the target hub) waits for that hub to take it; after that,
+    /// or at once when no hub of that host listens, it goes through the space's stream, the durable inbox. Zero sends
+    /// everything through the stream.
+    /// </summary>
+    public TimeSpan LiveTimeout { get; init; } = DefaultLiveTimeout;
 
     /// <summary>The client options for NATS.Net (raw byte serialization only: nothing here reflects).</summary>
     public NatsOpts ToNatsOpts()
@@ -80,5 +90,5 @@ public sealed record NatsSettings
 
     /// <summary>For logs: everything but secrets.</summary>
     public override string ToString() =>
-        $"urls={string.Join(',', Urls)} host={Host} space={Space} auth={(CredsFile is not null ? "creds" : NKeyFile is not null ? "nkey" : Token is not null ? "token" : User is not null ? "user" : "none")} tls={(TlsCaFile is not null || TlsCertFile is not null ? "files" : "auto")}";
+        $"urls={string.Join(',', Urls)} host={Host} space={Space} auth={(CredsFile is not null ? "creds" : NKeyFile is not null ? "nkey" : Token is not null ? "token" : User is not null ? "user" : "none")} tls={(TlsCaFile is not null || TlsCertFile is not null ? "files" : "auto")} live_timeout_ms={(long)LiveTimeout.TotalMilliseconds}";
 }

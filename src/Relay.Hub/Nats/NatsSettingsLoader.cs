@@ -24,6 +24,7 @@ public static class NatsSettingsLoader
     public const string TlsKeyVariable = "RELAY_NATS_TLS_KEY";
     public const string PresenceTtlVariable = "RELAY_NATS_PRESENCE_TTL_MS";
     public const string ReplicasVariable = "RELAY_NATS_REPLICAS";
+    public const string LiveTimeoutVariable = "RELAY_NATS_LIVE_TIMEOUT_MS";
 
     /// <summary>
     /// The settings, or null when no URL is configured. Throws <see cref="ArgumentException"/> (a message for the
@@ -61,6 +62,12 @@ public static class NatsSettingsLoader
         }
 
         var ttlMs = commandLine.PresenceTtlMs ?? ParseLong(Env(PresenceTtlVariable)) ?? file.PresenceTtlMs;
+        var liveMs = commandLine.LiveTimeoutMs ?? ParseLong(Env(LiveTimeoutVariable)) ?? file.LiveTimeoutMs;
+        if (liveMs is < 0 or > 60_000)
+        {
+            throw new ArgumentException($"invalid live timeout {liveMs} ms: use 0 (always through the stream) to 60000");
+        }
+
         return new NatsSettings
         {
             Urls = urls,
@@ -76,6 +83,7 @@ public static class NatsSettingsLoader
             TlsKeyFile = commandLine.TlsKey ?? Env(TlsKeyVariable) ?? file.TlsKey,
             Replicas = replicas,
             PresenceTtl = ttlMs is > 0 ? TimeSpan.FromMilliseconds(ttlMs.Value) : NatsSettings.DefaultPresenceTtl,
+            LiveTimeout = liveMs is { } ms ? TimeSpan.FromMilliseconds(ms) : NatsSettings.DefaultLiveTimeout,
         };
     }
 

@@ -52,7 +52,9 @@ internal sealed class CrossHostWorld : IAsyncDisposable
     /// <param name="clusterNodes">0: one nats-server; otherwise a JetStream cluster of that many nodes, replicas = nodes.</param>
     /// <param name="secured">One server whose space is an account with a user per host (<see cref="SpaceAccounts"/>).</param>
     /// <param name="tls">One server speaking only TLS and verifying clients (<see cref="TlsFiles"/>, made for <c>ha</c> and <c>hb</c>); each hub joins with the CA and its own client certificate.</param>
-    public static async Task<CrossHostWorld> StartAsync(int clusterNodes = 0, bool secured = false, bool tls = false)
+    /// <param name="liveAllowed">With <paramref name="secured"/>: false gives the permissions written before the live path.</param>
+    /// <param name="hubEnv">More environment for both hubs.</param>
+    public static async Task<CrossHostWorld> StartAsync(int clusterNodes = 0, bool secured = false, bool tls = false, bool liveAllowed = true, IReadOnlyDictionary<string, string?>? hubEnv = null)
     {
         var lab = await NetLab.CreateAsync();
         var store = new RelaySandbox();
@@ -63,7 +65,7 @@ internal sealed class CrossHostWorld : IAsyncDisposable
             if (secured)
             {
                 config = Path.Combine(store.Root, "nats.conf");
-                await File.WriteAllTextAsync(config, SpaceAccounts.Config(Space, ["ha", "hb"], NetLab.SwitchAddress + ":4222", Path.Combine(store.Root, "jetstream")));
+                await File.WriteAllTextAsync(config, SpaceAccounts.Config(Space, ["ha", "hb"], NetLab.SwitchAddress + ":4222", Path.Combine(store.Root, "jetstream"), liveAllowed));
             }
 
             TlsFiles? certificates = null;
@@ -79,8 +81,8 @@ internal sealed class CrossHostWorld : IAsyncDisposable
                 : [await lab.StartNatsAsync(Path.Combine(store.Root, "jetstream"), config)];
             var urls = clusterNodes > 0 ? NetLab.ClusterUrls(clusterNodes) : tls ? NetLab.TlsUrl : NetLab.Url;
             var replicas = Math.Max(1, clusterNodes);
-            var a = await StartHostAsync(lab, "ha", urls, replicas, sandboxes, secured, certificates?.HubArgs("ha"));
-            var b = await StartHostAsync(lab, "hb", urls, replicas, sandboxes, secured, certificates?.HubArgs("hb"));
+            var a = await StartHostAsync(lab, "ha", urls, replicas, sandboxes, secured, certificates?.HubArgs("ha"), hubEnv);
+            var b = await StartHostAsync(lab, "hb", urls, replicas, sandboxes, secured, certificates?.HubArgs("hb"), hubEnv);
             return new CrossHostWorld(lab, store, a, b, servers, urls, certificates);
         }
         catch
@@ -95,7 +97,7 @@ internal sealed class CrossHostWorld : IAsyncDisposable
         }
     }
 
-    private static async Task<Host> StartHostAsync(NetLab lab, string name, string urls, int replicas, List<RelaySandbox> sandboxes, bool secured, IEnumerable<string>? extraArgs = null)
+    private static async Task<Host> StartHostAsync(NetLab lab, string name, string urls, int replicas, List<RelaySandbox> sandboxes, bool secured, IEnumerable<string>? extraArgs = null, IReadOnlyDictionary<string, string?>? extraEnv = null)
     {
         var ns = await lab.AddHostAsync();
         var sandbox = new RelaySandbox(TimeSpan.Zero);
@@ -107,6 +109,11 @@ internal sealed class CrossHostWorld : IAsyncDisposable
             ["RELAY_HUB_IDLE_EXIT_MS"] = "0",
             ["RELAY_NATS_REPLICAS"] = replicas.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+        foreach (var (key, value) in extraEnv ?? new Dictionary<string, string?>())
+        {
+            env[key] = value;
+        }
+
         List<string> args = ["hub", "--data-dir", sandbox.DataDir, "--nats", urls, "--host", name, "--space", Space];
         if (secured)
         {
@@ -164,12 +171,18 @@ internal sealed class CrossHostWorld : IAsyncDisposable
     /// namespace as NATS user <paramref name="user"/>, speaking the NATS protocol by hand (bash and /dev/tcp): what any
     /// program holding that host's credentials could do. Returns what the server answered (INFO, any -ERR, PONG).
     /// </summary>
-    public async Task<string> RawPublishAsync(Host from, string user, string subject, string payload)
+    public Task<string> RawPublishAsync(Host from, string user, string subject, string payload) =>
+        RawAsync(from, user, $"PUB {subject} {System.Text.Encoding.UTF8.GetByteCount(payload)}\r\n{payload}\r\n");
+
+    /// <summary>Subscribes to <paramref name="subject"/> the same way; returns what the server answered.</summary>
+    public Task<string> RawSubscribeAsync(Host from, string user, string subject) => RawAsync(from, user, $"SUB {subject} 1\r\n");
+
+    private async Task<string> RawAsync(Host from, string user, string commands)
     {
         const string Script = """
             exec 3<>/dev/tcp/$NATS_ADDR/4222
             read -r -t 5 line <&3; echo "$line"
-            printf 'CONNECT {"user":"%s","pass":"%s","verbose":false,"pedantic":false}\r\nPUB %s %s\r\n%s\r\nPING\r\n' "$NATS_USER" "$NATS_PASS" "$NATS_SUBJECT" "$NATS_LEN" "$NATS_PAYLOAD" >&3
+            printf 'CONNECT {"user":"%s","pass":"%s","verbose":false,"pedantic":false}\r\n%sPING\r\n' "$NATS_USER" "$NATS_PASS" "$NATS_COMMANDS" >&3
             while read -r -t 5 line <&3; do echo "$line"; case "$line" in PONG*) break;; esac; done
             """;
         var env = new Dictionary<string, string?>
@@ -177,13 +190,19 @@ internal sealed class CrossHostWorld : IAsyncDisposable
             ["NATS_ADDR"] = NetLab.SwitchAddress,
             ["NATS_USER"] = user,
             ["NATS_PASS"] = SpaceAccounts.Password(user),
-            ["NATS_SUBJECT"] = subject,
-            ["NATS_LEN"] = System.Text.Encoding.UTF8.GetByteCount(payload).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["NATS_PAYLOAD"] = payload,
+            ["NATS_COMMANDS"] = commands,
         };
         var process = Lab.Start(from.Namespace, "bash", ["-c", Script], env);
         await process.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         return process.Stdout;
+    }
+
+    /// <summary>The <c>nats</c> part of <paramref name="host"/>'s <c>hub_status_reply</c>.</summary>
+    public static async Task<NatsStatusInfo> NatsStatusAsync(Host host)
+    {
+        await using var client = await RawHubClient.ConnectAsync(host.Sandbox.SocketPath);
+        var status = await client.RequestAsync<HubStatusReplyMessage>(new HubStatusMessage());
+        return status.Nats ?? throw new Xunit.Sdk.XunitException($"{host.Name}'s hub reports no nats status");
     }
 
     /// <summary>Waits until <paramref name="host"/>'s hub log has an <paramref name="eventName"/> event.</summary>

@@ -28,6 +28,8 @@ public sealed class NatsPermissionsTests
         var asked = await bob.NextAsync<IncomingAskMessage>(CrossHostWorld.Wait);
         await bob.RequestAsync<AckMessage>(new ReplyMessage { AskId = asked.AskId, Text = "yes" });
         Assert.Equal("yes", (await alice.NextAsync<IncomingReplyMessage>(CrossHostWorld.Wait)).Text);
+        await NatsLivePathTests.SentAsync(world.A, live: 1, durable: 0);
+        await NatsLivePathTests.SentAsync(world.B, live: 1, durable: 0);
 
         // Host A's credentials, publishing as host A: the raw path works (mallory is a name nobody registered).
         var own = await world.RawPublishAsync(world.A, "ha", "relay.test.hb.ask.ha", Ask("ha", "x-1", "as myself"));
@@ -38,6 +40,10 @@ public sealed class NatsPermissionsTests
         // Host A's credentials, publishing as host B: the server refuses the subject.
         var asB = await world.RawPublishAsync(world.A, "ha", "relay.test.hb.ask.hb", Ask("hb", "x-2", "as hb"));
         Assert.Contains("Permissions Violation for Publish to \"relay.test.hb.ask.hb\"", asB, StringComparison.Ordinal);
+        var liveAsB = await world.RawPublishAsync(world.A, "ha", "relay-live.test.ha.ask.hb", Ask("hb", "x-4", "live as hb"));
+        Assert.Contains("Permissions Violation for Publish to \"relay-live.test.ha.ask.hb\"", liveAsB, StringComparison.Ordinal);
+        var listenAsB = await world.RawSubscribeAsync(world.A, "ha", "relay-live.test.hb.>");
+        Assert.Contains("Permissions Violation for Subscription to \"relay-live.test.hb.>\"", listenAsB, StringComparison.Ordinal);
         var presence = await world.RawPublishAsync(world.A, "ha", "$KV.relay-test-peers.hb.mallory", """{"name":"mallory","host":"hb"}""");
         Assert.Contains("Permissions Violation for Publish to \"$KV.relay-test-peers.hb.mallory\"", presence, StringComparison.Ordinal);
 
@@ -47,6 +53,37 @@ public sealed class NatsPermissionsTests
         await bob.ExpectNoMessageAsync(TimeSpan.FromSeconds(2));
         var peers = await alice.RequestAsync<PeersMessage>(new ListPeersMessage());
         Assert.DoesNotContain(peers.Peers, p => p.Name == "mallory");
+    }
+
+    [NetLabFact]
+    public async Task HubsUnderPermissionsWrittenBeforeTheLivePathStillTalkThroughTheStream()
+    {
+        await using var world = await CrossHostWorld.StartAsync(secured: true, liveAllowed: false);
+        var alice = await world.PeerAsync(world.A, "alice");
+        var bob = await world.PeerAsync(world.B, "bob");
+        await CrossHostWorld.WaitForPeerAsync(alice, "bob", "hb");
+
+        for (var i = 1; i <= 3; i++)
+        {
+            await alice.RequestAsync<AckMessage>(new AskMessage { To = "bob@hb", Question = "q" + i, AskId = "a-" + i });
+            var asked = await bob.NextAsync<IncomingAskMessage>(CrossHostWorld.Wait);
+            Assert.Equal("q" + i, asked.Question);
+            await bob.RequestAsync<AckMessage>(new ReplyMessage { AskId = asked.AskId, Text = "r" + i });
+            Assert.Equal("r" + i, (await alice.NextAsync<IncomingReplyMessage>(CrossHostWorld.Wait)).Text);
+        }
+
+        await alice.ExpectNoMessageAsync(TimeSpan.FromSeconds(1));
+        await bob.ExpectNoMessageAsync(TimeSpan.FromSeconds(1));
+        await NatsLivePathTests.SentAsync(world.A, live: 0, durable: 3);
+        await NatsLivePathTests.SentAsync(world.B, live: 0, durable: 3);
+        Assert.True((await CrossHostWorld.NatsStatusAsync(world.A)).LiveRefused);
+
+        var doctor = await world.A.Sandbox.RunAsync(["doctor", "--json"]);
+        var live = Check(doctor, "nats live");
+        Assert.Equal("warn", Text(live, "status"));
+        Assert.Contains("relay-live.test.*.*.ha", Text(live, "fix"), StringComparison.Ordinal);
+        var status = await world.A.Sandbox.RunAsync(["hub", "status"]);
+        Assert.Contains("sent 0 live, 3 through the stream (live refused by the server's permissions)", status.Stdout, StringComparison.Ordinal);
     }
 
     private static JsonElement Check(CliResult result, string name) =>

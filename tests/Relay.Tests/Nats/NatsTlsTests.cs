@@ -29,7 +29,7 @@ public sealed class NatsTlsTests
         var joined = await world.A.Sandbox.RunAsync(["doctor"]);
         Assert.Matches(@"(?m)^ok +nats +host ha joined space test via \S+ \(10\.77\.1\.1:4222, nats-server [^)]+\), 1 remote peer\(s\)$", joined.Stdout);
         var status = await world.A.Sandbox.RunAsync(["hub", "status"]);
-        Assert.Matches(@"(?m)^nats +host ha joined space test via \S+ \(10\.77\.1\.1:4222, nats-server [^)]+\), 1 remote peer\(s\)$", status.Stdout);
+        Assert.Matches(@"(?m)^nats +host ha joined space test via \S+ \(10\.77\.1\.1:4222, nats-server [^)]+\), 1 remote peer\(s\); sent 1 live, 0 through the stream$", status.Stdout);
 
         // Without the CA the server's certificate is not trusted; without a client certificate the server refuses.
         var noCa = await world.AddHostAsync("hc", ["--nats-tls-cert", world.Tls!.ClientCert("ha"), "--nats-tls-key", world.Tls.ClientKey("ha")]);

@@ -24,6 +24,19 @@ public sealed class NatsChecksTests
     }
 
     [Fact]
+    public void Refused_live_subjects_warn_and_name_the_permissions_to_add()
+    {
+        var status = Status("joined");
+        status.LiveRefused = true;
+        var check = NatsChecks.Run(status).Single(c => c.Name == "nats live");
+        Assert.Equal(CheckStatus.Warn, check.Status);
+        Assert.Contains("relay-live.team.*.*.ha", check.Fix, StringComparison.Ordinal);
+        Assert.Contains("relay-live.team.ha.>", check.Fix, StringComparison.Ordinal);
+        Assert.Contains("allow_responses", check.Fix, StringComparison.Ordinal);
+        Assert.DoesNotContain(NatsChecks.Run(Status("joined")), c => c.Name == "nats live");
+    }
+
+    [Fact]
     public void Refused_credentials_fail_and_point_at_the_credential_options()
     {
         var check = NatsChecks.Run(Status("connecting", "Authorization Violation", skew: null))[0];

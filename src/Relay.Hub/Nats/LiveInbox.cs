@@ -1,0 +1,53 @@
+using NATS.Client.Core;
+using NLog;
+using Relay.Runtime;
+
+namespace Relay.Hub.Nats;
+
+/// <summary>
+/// This host's live inbox: a core NATS subscription to <c>relay-live.&lt;space&gt;.&lt;host&gt;.&gt;</c>. Each
+/// envelope is handed to the router (<see cref="EnvelopeHandler"/>), then answered with an empty message, which tells
+/// the sending hub that this hub has it and need not put it in the stream. Nothing is kept here: an envelope this hub
+/// does not answer in time goes through the durable inbox instead (<see cref="NatsPublisher"/>).
+/// </summary>
+internal sealed class LiveInbox
+{
+    private readonly EnvelopeHandler _handler;
+    private readonly string _filter;
+    private readonly Logger _log = RelayLog.For("hub");
+
+    public LiveInbox(EnvelopeHandler handler, string space, string host)
+    {
+        _handler = handler;
+        _filter = NatsNames.LiveFilter(space, host);
+    }
+
+    /// <summary>Receives until cancelled (NATS.Net subscribes again after a reconnect); a failed subscription is made again.</summary>
+    public async Task RunAsync(INatsConnection connection, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var msg in connection.SubscribeAsync(_filter, serializer: NatsRawSerializer<byte[]>.Default, cancellationToken: cancellationToken).ConfigureAwait(false))
+                {
+                    if (msg.Data is { } data)
+                    {
+                        _handler.Handle(msg.Subject, data, storedAt: null);
+                    }
+
+                    if (msg.ReplyTo is not null)
+                    {
+                        await msg.ReplyAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is NatsException or TimeoutException or IOException)
+            {
+                _log.Event(LogLevel.Info, "nats_live_restart", ("error", ex.Message));
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

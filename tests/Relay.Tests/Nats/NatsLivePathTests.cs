@@ -1,0 +1,98 @@
+using Relay.Protocol.Messages;
+using Relay.Tests.Cli;
+using Relay.Tests.Infrastructure;
+using Xunit;
+
+namespace Relay.Tests.Nats;
+
+/// <summary>
+/// The two ways an envelope crosses hosts: live (a core NATS request the other hub answers once it has it) and,
+/// when that hub does not answer in time or does not listen, the space's stream. Each ask reaches its peer once
+/// whichever way, or both ways, it came.
+/// </summary>
+public sealed class NatsLivePathTests
+{
+    private static readonly TimeSpan Wait = CrossHostWorld.Wait;
+
+    private static async Task<IncomingAskMessage> AskAsync(RawHubClient asker, RawHubClient target, string to, string askId)
+    {
+        await asker.RequestAsync<AckMessage>(new AskMessage { To = to, Question = "q " + askId, AskId = askId });
+        var incoming = await target.NextAsync<IncomingAskMessage>(Wait);
+        Assert.Equal(askId, incoming.AskId);
+        return incoming;
+    }
+
+    private static async Task ReplyAsync(RawHubClient target, RawHubClient asker, string askId)
+    {
+        await target.RequestAsync<AckMessage>(new ReplyMessage { AskId = askId, Text = "re " + askId });
+        var reply = await asker.NextAsync<IncomingReplyMessage>(Wait);
+        Assert.Equal((askId, "re " + askId), (reply.AskId, reply.Text));
+    }
+
+    /// <summary>Waits until <paramref name="host"/>'s hub counts exactly these envelopes sent (an acknowledgement can trail the message it acknowledges).</summary>
+    internal static async Task SentAsync(CrossHostWorld.Host host, long live, long durable)
+    {
+        NatsStatusInfo? last = null;
+        try
+        {
+            await Poll.UntilAsync(async () => (last = await CrossHostWorld.NatsStatusAsync(host)) is { } s && s.SentLive == live && s.SentDurable == durable, $"{host.Name} to count {live} live, {durable} stored", TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException) when (last is not null)
+        {
+            throw new Xunit.Sdk.XunitException($"{host.Name} sent {last.SentLive} live and {last.SentDurable} through the stream, expected {live} and {durable}");
+        }
+    }
+
+    [NetLabFact]
+    public async Task AnAskToAHubThatStalledGoesThroughTheStreamTooAndReachesItsPeerOnce()
+    {
+        await using var world = await CrossHostWorld.StartAsync(hubEnv: new Dictionary<string, string?> { ["RELAY_LOG_LEVEL"] = "debug" });
+        var alice = await world.PeerAsync(world.A, "alice");
+        var bob = await world.PeerAsync(world.B, "bob");
+        await CrossHostWorld.WaitForPeerAsync(alice, "bob", "hb");
+
+        // Both hubs listening: the ask and the reply go live, nothing is stored.
+        await AskAsync(alice, bob, "bob@hb", "a-1");
+        await ReplyAsync(bob, alice, "a-1");
+        await SentAsync(world.A, live: 1, durable: 0);
+        await SentAsync(world.B, live: 1, durable: 0);
+        Assert.Equal((1000L, false), ((await CrossHostWorld.NatsStatusAsync(world.A)).LiveTimeoutMs, (await CrossHostWorld.NatsStatusAsync(world.A)).LiveRefused));
+
+        // hb stalls (stopped, its connection open): it cannot answer the live request, so ha also puts the ask in
+        // the stream. When hb resumes it has the ask twice, live and from the stream, and bob is shown it once.
+        Assert.True(Posix.Kill(world.B.Hub.Pid, Posix.SIGSTOP));
+        try
+        {
+            await alice.RequestAsync<AckMessage>(new AskMessage { To = "bob@hb", Question = "q a-2", AskId = "a-2" });
+            await Poll.UntilAsync(async () => (await CrossHostWorld.NatsStatusAsync(world.A)).SentDurable == 1, "ha to put the ask in the stream", Wait);
+        }
+        finally
+        {
+            Posix.Kill(world.B.Hub.Pid, Posix.SIGCONT);
+        }
+
+        var incoming = await bob.NextAsync<IncomingAskMessage>(Wait);
+        Assert.Equal(("a-2", "alice@ha"), (incoming.AskId, incoming.From));
+        await CrossHostWorld.WaitForLogAsync(world.B, "nats_ask_again");
+        await bob.ExpectNoMessageAsync(TimeSpan.FromSeconds(2));
+        await ReplyAsync(bob, alice, "a-2");
+        await alice.ExpectNoMessageAsync(TimeSpan.FromSeconds(2));
+        await SentAsync(world.A, live: 1, durable: 1);
+    }
+
+    [NetLabFact]
+    public async Task WithTheLiveTimeoutAtZeroEverythingGoesThroughTheStream()
+    {
+        await using var world = await CrossHostWorld.StartAsync(hubEnv: new Dictionary<string, string?> { ["RELAY_NATS_LIVE_TIMEOUT_MS"] = "0" });
+        var alice = await world.PeerAsync(world.A, "alice");
+        var bob = await world.PeerAsync(world.B, "bob");
+        await CrossHostWorld.WaitForPeerAsync(alice, "bob", "hb");
+
+        await AskAsync(alice, bob, "bob@hb", "a-1");
+        await ReplyAsync(bob, alice, "a-1");
+        await SentAsync(world.A, live: 0, durable: 1);
+        Assert.Equal(0L, (await CrossHostWorld.NatsStatusAsync(world.A)).LiveTimeoutMs);
+        var status = await world.A.Sandbox.RunAsync(["hub", "status"]);
+        Assert.Contains("sent 0 live, 1 through the stream (live off)", status.Stdout, StringComparison.Ordinal);
+    }
+}
