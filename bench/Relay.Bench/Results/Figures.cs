@@ -87,6 +87,8 @@ internal static class Figures
         new("crosshost.floor_p50", "cross-host floor p50 = NATS request/reply p50 + local round trip p50", "ms", Section.CrossHost),
         new("crosshost.floor_p99", "cross-host floor p99 = NATS request/reply p99 + local round trip p99", "ms", Section.CrossHost),
         new("crosshost.rt_p99", "cross-host round trip p99", "ms", Section.CrossHost, FloorKey: "crosshost.floor_p99"),
+        new("crosshost.stream_rt_p50", "cross-host round trip p50 through the JetStream stream only (hubs sa, sb with RELAY_NATS_LIVE_TIMEOUT_MS=0)", "ms", Section.CrossHost, FloorKey: "crosshost.floor_p50"),
+        new("crosshost.stream_rt_p99", "cross-host round trip p99 through the stream only", "ms", Section.CrossHost, FloorKey: "crosshost.floor_p99"),
         new("crosshost.nats_cpu_per_ask_ms", "nats-server CPU per cross-host ask (throughput window, from /proc)", "ms", Section.CrossHost),
         new("crosshost.hubs_cpu_per_ask_ms", "CPU of both hubs per cross-host ask (throughput window, from /proc)", "ms", Section.CrossHost),
 
