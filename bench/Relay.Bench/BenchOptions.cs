@@ -66,6 +66,15 @@ internal sealed class BenchOptions
     /// <summary>Sequential asks per figure in <c>crosshost</c> (local, NATS floor, cross-host).</summary>
     public int CrossHostAsks => Smoke ? 30 : 2_000;
 
+    /// <summary>
+    /// Sequential asks for the stream-only round trip in <c>crosshost</c>: fewer than <see cref="CrossHostAsks"/>
+    /// because each takes ~2 ms and the scenario already spends a second throughput window on the NATS floor.
+    /// </summary>
+    public int CrossHostStreamAsks => Smoke ? 30 : 500;
+
+    /// <summary>Unmeasured asks before the stream-only round trips (their hubs are fresh).</summary>
+    public int CrossHostStreamWarmup => Smoke ? 20 : 100;
+
     /// <summary>Channels that must re-register after a hub SIGKILL (<c>restart</c>).</summary>
     public int RestartChannels => Smoke ? 5 : 20;
 

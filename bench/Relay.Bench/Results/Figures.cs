@@ -55,7 +55,7 @@ internal static class Figures
         new("broadcast.100.replied", "broadcast to 100: all replies back", "ms", Section.Goals, "406 ms", 60, FloorKey: "floor.rt_p50"),
         new("cpu.idle_channel", "idle CPU per channel", "ms/s", Section.Goals, "1.5 ms/s", 0.1),
         new("crosshost.rt_p50", "cross-host round trip p50 (peer on hub ha asks name@hb through NATS; floor = NATS request/reply + local round trip, same run)", "ms", Section.Goals, FloorKey: "crosshost.floor_p50", MaxFloorRatio: 2),
-        new("crosshost.asks_per_s", "cross-host throughput, 8 outstanding asks, ha → hb", "/s", Section.Goals, Goal: 5000, HigherIsBetter: true),
+        new("crosshost.asks_per_s", "cross-host throughput, 8 outstanding asks, ha → hb (floor = NATS request/reply throughput, same run)", "/s", Section.Goals, Goal: 5000, HigherIsBetter: true, FloorKey: "crosshost.nats_per_s"),
         new("restart.reregistered", "hub SIGKILL → all 20 channels re-registered with a new hub", "ms", Section.Goals),
 
         new("floor.stdio_p50", "stdio ping-pong RTT p50 (bench ↔ echo child over pipes)", "ms", Section.Floor),
@@ -83,9 +83,12 @@ internal static class Figures
         new("crosshost.local_p99", "local round trip p99", "ms", Section.CrossHost),
         new("crosshost.nats_p50", "NATS request/reply floor p50 (NATS.Net core request/reply, 256 bytes, same server)", "ms", Section.CrossHost),
         new("crosshost.nats_p99", "NATS request/reply floor p99", "ms", Section.CrossHost),
+        new("crosshost.nats_per_s", "NATS request/reply throughput floor, 8 outstanding (same server, same window)", "/s", Section.CrossHost, HigherIsBetter: true),
         new("crosshost.floor_p50", "cross-host floor p50 = NATS request/reply p50 + local round trip p50", "ms", Section.CrossHost),
         new("crosshost.floor_p99", "cross-host floor p99 = NATS request/reply p99 + local round trip p99", "ms", Section.CrossHost),
         new("crosshost.rt_p99", "cross-host round trip p99", "ms", Section.CrossHost, FloorKey: "crosshost.floor_p99"),
+        new("crosshost.stream_rt_p50", "cross-host round trip p50 through the JetStream stream only (hubs sa, sb with RELAY_NATS_LIVE_TIMEOUT_MS=0)", "ms", Section.CrossHost, FloorKey: "crosshost.floor_p50"),
+        new("crosshost.stream_rt_p99", "cross-host round trip p99 through the stream only", "ms", Section.CrossHost, FloorKey: "crosshost.floor_p99"),
         new("crosshost.nats_cpu_per_ask_ms", "nats-server CPU per cross-host ask (throughput window, from /proc)", "ms", Section.CrossHost),
         new("crosshost.hubs_cpu_per_ask_ms", "CPU of both hubs per cross-host ask (throughput window, from /proc)", "ms", Section.CrossHost),
 

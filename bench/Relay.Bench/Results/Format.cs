@@ -29,5 +29,5 @@ internal static class Format
         };
     }
 
-    public static string Ratio(double ratio) => double.IsNaN(ratio) ? "" : ratio.ToString(ratio >= 10 ? "0" : "0.0", CultureInfo.InvariantCulture) + "×";
+    public static string Ratio(double ratio) => double.IsNaN(ratio) ? "" : ratio.ToString(ratio >= 10 ? "0" : ratio >= 1 ? "0.0" : "0.00", CultureInfo.InvariantCulture) + "×";
 }

@@ -41,7 +41,7 @@ internal static class ReportWriter
         WriteSection(md, results, Section.Floor, "Floor, measured in the same run (256-byte JSON lines)");
         WriteSection(md, results, Section.Sdk, "Harness check: the same asks with the SDK's McpClient + StdioClientTransport as the client");
         WriteSection(md, results, Section.HubOnly, "Hub only: raw Unix-socket peers through the hub (no channels, no MCP)");
-        WriteSection(md, results, Section.CrossHost, "Across hosts: one nats-server -js and two hubs (hosts ha, hb) on loopback, raw socket peers; the floors of the cross-host round trip");
+        WriteSection(md, results, Section.CrossHost, "Across hosts: one nats-server -js and two hubs (hosts ha, hb) on loopback, raw socket peers; the floors of the cross-host round trip and throughput; the round trip through the stream only (two more hubs, sa and sb, live path off)");
         WriteSection(md, results, Section.Detail, "Details");
         return md.ToString();
     }

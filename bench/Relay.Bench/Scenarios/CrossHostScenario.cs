@@ -1,22 +1,25 @@
-using System.Diagnostics;
-using System.Text;
-using NATS.Client.Core;
 using Relay.Bench.Infra;
 using Relay.Bench.Results;
-using Relay.Protocol.Messages;
 
 namespace Relay.Bench.Scenarios;
 
 /// <summary>
 /// Relay across hosts, all on loopback: one <c>nats-server -js</c>, two hubs of the relay binary joined to it as
-/// hosts <c>ha</c> and <c>hb</c> (own data dirs), raw socket peers X and Y on ha and Z on hb; Y and Z answer every
-/// incoming_ask at once. Figures, in one run: the local round trip (X asks Y), the NATS request/reply floor (NATS.Net
-/// core request/reply, responder and requester on the same server), the cross-host round trip (X asks
-/// <c>hb-z@hb</c>) and cross-host asks/s with 8 outstanding. Skipped with a message when nats-server is not on PATH.
+/// hosts <c>ha</c> and <c>hb</c> (<see cref="CrossHostPair"/>), raw socket peers X and Y on ha and Z on hb. Figures, in
+/// one run: the local round trip (X asks Y), the NATS request/reply floors (<see cref="NatsFloor"/>: sequential round
+/// trips, and requests/s with <see cref="BenchOptions.Outstanding"/> outstanding over the throughput window), the
+/// cross-host round trip (X asks <c>hb-z@hb</c>), the same round trip through the JetStream stream only (a second pair
+/// of hubs, hosts <c>sa</c> and <c>sb</c> in their own space, with the live path off; stopped before the throughput
+/// window) and cross-host asks/s with 8 outstanding. Skipped with a message when nats-server is not on PATH.
 /// </summary>
 internal sealed class CrossHostScenario : IScenario
 {
     private const string Space = "bench";
+
+    private const string StreamSpace = "bench-stream";
+
+    /// <summary>The hub's live-path timeout; 0 sends every cross-host ask and reply through the JetStream stream.</summary>
+    private static readonly Dictionary<string, string> StreamOnly = new() { ["RELAY_NATS_LIVE_TIMEOUT_MS"] = "0" };
 
     public string Name => "crosshost";
 
@@ -31,149 +34,54 @@ internal sealed class CrossHostScenario : IScenario
         var options = context.Options;
         using var nats = NatsServerProcess.Start(natsServer);
         context.Detail($"crosshost: nats-server pid {nats.Pid} on {nats.Url}");
-        using var worldA = new BenchWorld(options);
-        using var worldB = new BenchWorld(options);
-        worldA.StartHub("--nats", nats.Url, "--host", "ha", "--space", Space);
-        worldB.StartHub("--nats", nats.Url, "--host", "hb", "--space", Space);
+        using var pair = CrossHostPair.Start(options, nats.Url, Space, "ha", "hb");
+        context.Detail("crosshost: hubs ha and hb see each other's peers");
 
-        using var asker = new RawAsker("crosshost", "c");
-        var listing = new PeerListing();
-        using var y = RawHubPeer.Connect(worldA.SocketPath, "ha-y", (peer, message, _) => Answer(listing, peer, message));
-        using var z = RawHubPeer.Connect(worldB.SocketPath, "hb-z", (peer, message, _) => Answer(listing, peer, message));
-        using var x = RawHubPeer.Connect(worldA.SocketPath, "ha-x", (peer, message, ts) =>
+        var local = pair.Local(options.Warmup, options.CrossHostAsks);
+        Distribution floor;
+        double natsRate;
+        using (var natsFloor = NatsFloor.Connect(nats.Url))
         {
-            if (message is PeersMessage peers)
-            {
-                listing.Peers = peers;
-            }
-            else
-            {
-                asker.OnMessage(peer, message, ts);
-            }
-        });
-        WaitForPeer(x, listing, "hb-z", "hb");
-        WaitForPeer(z, listing, "ha-x", "ha");
+            floor = natsFloor.RoundTrips(options.Warmup, options.CrossHostAsks);
+            natsRate = natsFloor.Throughput(BenchOptions.Outstanding, options.Warmup, options.ThroughputWindow);
+        }
 
-        var local = asker.Sequential(x, "ha-y", options.Warmup, options.CrossHostAsks, () => $"x: {x.LastError}, y: {y.LastError}");
-        var floor = NatsFloor(nats.Url, options.Warmup, options.CrossHostAsks);
-        var cross = asker.Sequential(x, "hb-z@hb", options.Warmup, options.CrossHostAsks, () => $"x: {x.LastError}, z: {z.LastError}");
-        var (natsCpu0, hubsCpu0) = (ProcStats.StatCpuMs(nats.Pid), ProcStats.StatCpuMs(worldA.HubPid) + ProcStats.StatCpuMs(worldB.HubPid));
-        var rate = asker.Throughput(x, "hb-z@hb", options.ThroughputWindow, () => $"x: {x.LastError}, z: {z.LastError}");
+        context.Detail("crosshost: local and NATS floors measured");
+        var cross = pair.Cross(options.Warmup, options.CrossHostAsks);
+        context.Detail("crosshost: cross-host round trips measured");
+        Distribution stream;
+        using (var streamPair = CrossHostPair.Start(options, nats.Url, StreamSpace, "sa", "sb", StreamOnly))
+        {
+            context.Detail("crosshost: stream-only hubs sa and sb see each other's peers");
+            stream = streamPair.Cross(options.CrossHostStreamWarmup, options.CrossHostStreamAsks);
+        }
+
+        context.Detail("crosshost: stream-only round trips measured, hubs sa and sb stopped");
+        double HubsCpuMs() => ProcStats.StatCpuMs(pair.HubPidA) + ProcStats.StatCpuMs(pair.HubPidB);
+        var (natsCpu0, hubsCpu0) = (ProcStats.StatCpuMs(nats.Pid), HubsCpuMs());
+        var rate = pair.CrossThroughput(options.ThroughputWindow);
         var asks = rate * options.ThroughputWindow.TotalSeconds;
         var natsCpu = (ProcStats.StatCpuMs(nats.Pid) - natsCpu0) / asks;
-        var hubsCpu = (ProcStats.StatCpuMs(worldA.HubPid) + ProcStats.StatCpuMs(worldB.HubPid) - hubsCpu0) / asks;
+        var hubsCpu = (HubsCpuMs() - hubsCpu0) / asks;
 
         context.Results.AddDistribution(run, "crosshost.local", local);
         context.Results.AddDistribution(run, "crosshost.nats", floor);
         context.Results.AddDistribution(run, "crosshost.rt", cross);
+        context.Results.AddDistribution(run, "crosshost.stream_rt", stream);
         context.Results.Add(run, "crosshost.local_p50", local.P50);
         context.Results.Add(run, "crosshost.local_p99", local.P99);
         context.Results.Add(run, "crosshost.nats_p50", floor.P50);
         context.Results.Add(run, "crosshost.nats_p99", floor.P99);
+        context.Results.Add(run, "crosshost.nats_per_s", natsRate);
         context.Results.Add(run, "crosshost.floor_p50", floor.P50 + local.P50);
         context.Results.Add(run, "crosshost.floor_p99", floor.P99 + local.P99);
         context.Results.Add(run, "crosshost.rt_p50", cross.P50);
         context.Results.Add(run, "crosshost.rt_p99", cross.P99);
+        context.Results.Add(run, "crosshost.stream_rt_p50", stream.P50);
+        context.Results.Add(run, "crosshost.stream_rt_p99", stream.P99);
         context.Results.Add(run, "crosshost.asks_per_s", rate);
         context.Results.Add(run, "crosshost.nats_cpu_per_ask_ms", natsCpu);
         context.Results.Add(run, "crosshost.hubs_cpu_per_ask_ms", hubsCpu);
-        context.Progress($"crosshost: local p50 {local.P50:0.000} p99 {local.P99:0.000} ms, NATS request/reply p50 {floor.P50:0.000} p99 {floor.P99:0.000} ms, cross-host p50 {cross.P50:0.000} p99 {cross.P99:0.000} ms ({cross.P50 / (floor.P50 + local.P50):0.00}× floor + local), {rate:0} asks/s with {BenchOptions.Outstanding} outstanding (CPU per ask: nats-server {natsCpu:0.000} ms, both hubs {hubsCpu:0.000} ms)");
-    }
-
-    /// <summary>An answering peer: replies to every incoming_ask at once; its list_peers answers go to the shared slot.</summary>
-    private static void Answer(PeerListing listing, RawHubPeer peer, ServerMessage message)
-    {
-        if (message is IncomingAskMessage ask)
-        {
-            peer.Send(new ReplyMessage { AskId = ask.AskId, Text = Messages.Reply(0) });
-        }
-        else if (message is PeersMessage peers)
-        {
-            listing.Peers = peers;
-        }
-    }
-
-    /// <summary>Polls list_peers on <paramref name="peer"/>'s hub until <paramref name="name"/> of <paramref name="host"/> is listed.</summary>
-    private static void WaitForPeer(RawHubPeer peer, PeerListing listing, string name, string host)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            listing.Peers = null;
-            peer.Send(new ListPeersMessage { ReqId = "lp" });
-            var answerBy = DateTime.UtcNow + BenchWorld.AnswerTimeout;
-            PeersMessage? peers;
-            while ((peers = listing.Peers) is null && DateTime.UtcNow < answerBy)
-            {
-                Thread.Sleep(5);
-            }
-
-            if (peers?.Peers.Any(p => p.Name == name && p.Host == host) == true)
-            {
-                return;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new BenchFailure($"crosshost: {name}@{host} never listed by the other hub; {peer.LastError}");
-            }
-
-            Thread.Sleep(50);
-        }
-    }
-
-    /// <summary>Core NATS request/reply round trips (256 bytes each way) between two connections to the same server.</summary>
-    private static Distribution NatsFloor(string url, int warmup, int count)
-    {
-        return Task.Run(async () =>
-        {
-            var request = Encoding.UTF8.GetBytes(Messages.Question(0));
-            var reply = Encoding.UTF8.GetBytes(Messages.Reply(0));
-            await using var responder = new NatsConnection(new NatsOpts { Url = url, Name = "bench-responder" });
-            await responder.ConnectAsync();
-            await using var sub = await responder.SubscribeCoreAsync<byte[]>("bench.floor");
-            var serving = Task.Run(async () =>
-            {
-                await foreach (var msg in sub.Msgs.ReadAllAsync())
-                {
-                    await msg.ReplyAsync(reply);
-                }
-            });
-            await responder.PingAsync();
-            await using var requester = new NatsConnection(new NatsOpts { Url = url, Name = "bench-requester" });
-            await requester.ConnectAsync();
-            var samples = new List<double>(count);
-            for (var i = 0; i < warmup + count; i++)
-            {
-                var t0 = Stopwatch.GetTimestamp();
-                var answer = await requester.RequestAsync<byte[], byte[]>("bench.floor", request).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-                var t1 = Stopwatch.GetTimestamp();
-                if (answer.Data is not { Length: Messages.Size })
-                {
-                    throw new BenchFailure($"crosshost: NATS request/reply answered {answer.Data?.Length ?? 0} bytes");
-                }
-
-                if (i >= warmup)
-                {
-                    samples.Add(BenchContext.Ms(t0, t1));
-                }
-            }
-
-            await sub.UnsubscribeAsync();
-            await serving.WaitAsync(TimeSpan.FromSeconds(5));
-            return Distribution.Of(samples);
-        }).GetAwaiter().GetResult();
-    }
-
-    /// <summary>The latest list_peers answer any of the scenario's peers got.</summary>
-    private sealed class PeerListing
-    {
-        private PeersMessage? _peers;
-
-        public PeersMessage? Peers
-        {
-            get => Volatile.Read(ref _peers);
-            set => Volatile.Write(ref _peers, value);
-        }
+        context.Progress($"crosshost: local p50 {local.P50:0.000} p99 {local.P99:0.000} ms, NATS request/reply p50 {floor.P50:0.000} p99 {floor.P99:0.000} ms, cross-host p50 {cross.P50:0.000} p99 {cross.P99:0.000} ms ({cross.P50 / (floor.P50 + local.P50):0.00}× floor + local), stream only p50 {stream.P50:0.000} p99 {stream.P99:0.000} ms, {rate:0} asks/s with {BenchOptions.Outstanding} outstanding ({rate / natsRate:0.00}× NATS request/reply {natsRate:0}/s) (CPU per ask: nats-server {natsCpu:0.000} ms, both hubs {hubsCpu:0.000} ms)");
     }
 }
