@@ -22,7 +22,11 @@ namespace Relay.Hub.Nats;
 internal sealed class NatsPublisher : IBridgeSender, IDisposable
 {
     private const int Capacity = 65_536;
-    private const int Window = 64;
+    /// <summary>
+    /// Envelopes in flight at once. A live attempt to a stalled hub holds its place for the live timeout, so the window
+    /// is wide enough that a burst to one stalled host does not hold up the others.
+    /// </summary>
+    private const int Window = 256;
 
     /// <summary>How long one publish waits for its JetStream acknowledgement before it is tried again.</summary>
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(2);
