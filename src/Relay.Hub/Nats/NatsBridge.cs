@@ -11,8 +11,8 @@ namespace Relay.Hub.Nats;
 /// <summary>
 /// Joins this hub to its NATS space, in the background: connects (retrying until it can), makes sure the space's
 /// stream, this host's durable consumer and the presence bucket exist, then runs the publisher, the live inbox, the
-/// durable inbox consumer and presence. Local routing never waits on any of it: with NATS down, local peers talk as before, remote peers
-/// expire from view, and asks to them end by their timers or <c>peer_gone</c>.
+/// durable inbox consumer and presence. Local routing never waits on any of it: with NATS down, local peers talk as
+/// before, remote peers expire from view, and asks to them end by their timers or <c>peer_gone</c>.
 /// </summary>
 public sealed class NatsBridge : IAsyncDisposable
 {

@@ -200,8 +200,7 @@ internal sealed class CrossHostWorld : IAsyncDisposable
     /// <summary>The <c>nats</c> part of <paramref name="host"/>'s <c>hub_status_reply</c>.</summary>
     public static async Task<NatsStatusInfo> NatsStatusAsync(Host host)
     {
-        await using var client = await RawHubClient.ConnectAsync(host.Sandbox.SocketPath);
-        var status = await client.RequestAsync<HubStatusReplyMessage>(new HubStatusMessage());
+        var status = await HubStatusProbe.QueryAsync(host.Sandbox.SocketPath) ?? throw new Xunit.Sdk.XunitException($"{host.Name}'s hub did not answer hub_status");
         return status.Nats ?? throw new Xunit.Sdk.XunitException($"{host.Name}'s hub reports no nats status");
     }
 
