@@ -48,7 +48,7 @@ internal static class NatsChecks
 
         if (nats.LiveRefused)
         {
-            checks.Add(DoctorCheck.Warn("nats live", $"the server refuses host {nats.Host}'s live subjects, so every envelope to another host goes through the stream (slower, same delivery)", $"allow user of host {nats.Host} to publish relay-live.{nats.Space}.*.*.{nats.Host}, to subscribe to relay-live.{nats.Space}.{nats.Host}.>, and allow_responses: true (docs/across-machines.md)"));
+            checks.Add(DoctorCheck.Warn("nats live", $"the server refuses host {nats.Host}'s live subjects, so every envelope to another host goes through the stream (slower, same delivery)", $"allow user of host {nats.Host} to publish relay-live.{nats.Space}.*.*.{nats.Host} and relay-ack.{nats.Space}.*.a.{nats.Host}, and to subscribe to relay-live.{nats.Space}.{nats.Host}.> and relay-ack.{nats.Space}.{nats.Host}.> (docs/across-machines.md)"));
         }
 
         if (nats.ClockSkewMs is not { } skew)

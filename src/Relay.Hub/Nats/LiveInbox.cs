@@ -6,19 +6,22 @@ namespace Relay.Hub.Nats;
 
 /// <summary>
 /// This host's live inbox: a core NATS subscription to <c>relay-live.&lt;space&gt;.&lt;host&gt;.&gt;</c>. Each
-/// envelope is handed to the router (<see cref="EnvelopeHandler"/>), then answered with an empty message, which tells
-/// the sending hub that this hub has it and need not put it in the stream. Nothing is kept here: an envelope this hub
-/// does not answer in time goes through the durable inbox instead (<see cref="NatsPublisher"/>).
+/// envelope is handed to the router (<see cref="EnvelopeHandler"/>), then acknowledged (<see cref="LiveAckBatcher"/>,
+/// by the id in its reply subject), which tells the sending hub that this hub has it and need not put it in the
+/// stream. Nothing is kept here: an envelope this hub does not acknowledge in time goes through the durable inbox
+/// instead (<see cref="NatsPublisher"/>).
 /// </summary>
 internal sealed class LiveInbox
 {
     private readonly EnvelopeHandler _handler;
+    private readonly LiveAckBatcher _acks;
     private readonly string _filter;
     private readonly Logger _log = RelayLog.For("hub");
 
-    public LiveInbox(EnvelopeHandler handler, string space, string host)
+    public LiveInbox(EnvelopeHandler handler, LiveAckBatcher acks, string space, string host)
     {
         _handler = handler;
+        _acks = acks;
         _filter = NatsNames.LiveFilter(space, host);
     }
 
@@ -36,9 +39,12 @@ internal sealed class LiveInbox
                         _handler.Handle(msg.Subject, data, storedAt: null);
                     }
 
-                    if (msg.ReplyTo is not null)
+                    // Acknowledged to the host the subject names (the one NATS permissions vouch for), whatever the
+                    // reply subject claims.
+                    if (NatsNames.SenderOf(msg.Subject) is { } fromHost && msg.ReplyTo is { } replyTo
+                        && NatsNames.TrySplitAck(replyTo, out var kind, out var id) && kind == 'r')
                     {
-                        await msg.ReplyAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                        _acks.Add(fromHost, id);
                     }
                 }
             }

@@ -25,6 +25,9 @@ public sealed class NatsBridge : IAsyncDisposable
     private readonly PresenceSync _presence;
     private readonly InboxConsumer _inbox;
     private readonly LiveInbox _live;
+    private readonly LiveAckBatcher _liveAcks;
+    private readonly LiveAckListener? _liveListener;
+    private readonly CancellationTokenSource _liveStop = new();
     private readonly Logger _log = RelayLog.For("hub");
     private readonly CancellationTokenSource _stop = new();
     private Task? _run;
@@ -41,7 +44,9 @@ public sealed class NatsBridge : IAsyncDisposable
         _presence = new PresenceSync(router, settings, _publisher);
         var handler = new EnvelopeHandler(router, _publisher, new RecentAsks(TimeProvider.System));
         _inbox = new InboxConsumer(handler);
-        _live = new LiveInbox(handler, settings.Space, settings.Host);
+        _liveAcks = new LiveAckBatcher(settings.Space, settings.Host);
+        _live = new LiveInbox(handler, _liveAcks, settings.Space, settings.Host);
+        _liveListener = _publisher.LiveEnabled ? new LiveAckListener(_publisher.Attempts, settings.Space, settings.Host) : null;
         router.LocalPeersChanged = _presence.Poke;
         router.NatsStatus = Status;
     }
@@ -71,11 +76,15 @@ public sealed class NatsBridge : IAsyncDisposable
     {
         _lastError = args.Error;
         _log.Event(LogLevel.Warn, "nats_server_error", ("error", args.Error));
-        if (args.Error.Contains("Permissions Violation for Publish to", StringComparison.OrdinalIgnoreCase)
-            && args.Error.Contains("\"relay-live.", StringComparison.Ordinal) && _publisher.LiveEnabled)
+        if (args.Error.Contains("Permissions Violation", StringComparison.OrdinalIgnoreCase)
+            && (args.Error.Contains("\"relay-live.", StringComparison.Ordinal) || args.Error.Contains("\"relay-ack.", StringComparison.Ordinal))
+            && !_publisher.LiveRefused)
         {
-            // Permissions written before the live path: use the stream only rather than wait out every live timeout.
+            // Permissions written before the live path: this hub leaves it both ways and uses the stream only, rather
+            // than have every envelope wait out the live timeout. With its live inbox gone, the other hubs hear "no
+            // responders" and use the stream for envelopes to this host at once.
             _publisher.RefuseLive();
+            _liveStop.Cancel();
             _log.Event(LogLevel.Warn, "nats_live_refused", ("host", _settings.Host));
         }
 
@@ -93,7 +102,7 @@ public sealed class NatsBridge : IAsyncDisposable
         try
         {
             var (js, consumer, store) = await JoinAsync(cancellationToken).ConfigureAwait(false);
-            _publisher.Attach(js);
+            _publisher.Attach(js, _liveListener);
             _store = store;
             _joined = true;
             _log.Event(LogLevel.Info, "nats_joined", ("host", _settings.Host), ("space", _settings.Space));
@@ -101,7 +110,7 @@ public sealed class NatsBridge : IAsyncDisposable
                 publishing,
                 sweeping,
                 _inbox.RunAsync(consumer, cancellationToken),
-                _live.RunAsync(js.Connection, cancellationToken),
+                RunLiveAsync(js.Connection, cancellationToken),
                 _presence.HeartbeatAsync(store, cancellationToken),
                 _presence.WatchAsync(store, cancellationToken)).ConfigureAwait(false);
         }
@@ -113,6 +122,26 @@ public sealed class NatsBridge : IAsyncDisposable
 #pragma warning restore CA1031
         {
             _log.Event(LogLevel.Error, "nats_failed", ex);
+        }
+    }
+
+    /// <summary>
+    /// The live path: the live inbox and its acknowledgements (always, so that other hubs can send here live), and the
+    /// listener for this hub's own acknowledgements (when it sends live). Ends early, leaving the stream alone, when
+    /// the server refuses the live subjects.
+    /// </summary>
+    private async Task RunLiveAsync(INatsConnection connection, CancellationToken cancellationToken)
+    {
+        using var live = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _liveStop.Token);
+        try
+        {
+            await Task.WhenAll(
+                _live.RunAsync(connection, live.Token),
+                _liveAcks.RunAsync(connection, live.Token),
+                _liveListener?.RunAsync(connection, live.Token) ?? Task.CompletedTask).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (live.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
         }
     }
 
@@ -202,6 +231,7 @@ public sealed class NatsBridge : IAsyncDisposable
         }
 
         _stop.Dispose();
+        _liveStop.Dispose();
         _presence.Dispose();
         _publisher.Dispose();
     }

@@ -9,9 +9,10 @@ namespace Relay.Hub.Nats;
 
 /// <summary>
 /// The one way out to other hosts: <see cref="Send"/> queues an envelope (never blocks, never throws), and a loop sends
-/// each (several at once). First <b>live</b>: a core NATS request to the target hub's live subject, which that hub
-/// answers once it has handed the envelope to its router (<see cref="LiveInbox"/>). When no hub of that host listens,
-/// or it does not answer within <see cref="NatsSettings.LiveTimeout"/>, or NATS refuses the live subject, the envelope
+/// each (several at once). First <b>live</b>: a core NATS message to the target hub's live subject, which that hub
+/// acknowledges once it has handed the envelope to its router (<see cref="LiveInbox"/>; acknowledgements come back in
+/// batches, <see cref="LiveAckListener"/>). When no hub of that host listens, or it does not acknowledge within
+/// <see cref="NatsSettings.LiveTimeout"/>, or NATS refuses the live subjects, the envelope
 /// goes to the target host's subject in the space's stream, the <b>durable</b> inbox that host's hub consumes when it
 /// is back, retrying while NATS is away until the envelope's deadline (each attempt waits at most two seconds for its
 /// acknowledgement; every attempt carries the envelope's one <c>Nats-Msg-Id</c>, so the stream stores it once however
@@ -37,6 +38,8 @@ internal sealed class NatsPublisher : IBridgeSender, IDisposable
     private readonly Lock _jsGate = new();
     private readonly TimeSpan _liveTimeout;
     private readonly SemaphoreSlim _window = new(Window, Window);
+    private readonly LiveAttempts _attempts;
+    private LiveAckListener? _acks;
     private INatsJSContext? _js;
     private CancellationToken _running;
     private volatile bool _liveRefused;
@@ -48,16 +51,21 @@ internal sealed class NatsPublisher : IBridgeSender, IDisposable
         _space = space;
         LocalHost = localHost;
         _liveTimeout = liveTimeout;
+        _attempts = new LiveAttempts(TimeProvider.System, liveTimeout);
     }
+
+    /// <summary>The open live attempts, for the <see cref="LiveAckListener"/> that ends them.</summary>
+    public LiveAttempts Attempts => _attempts;
 
     public string LocalHost { get; }
 
     /// <summary>The JetStream context to publish through, once connected.</summary>
-    public void Attach(INatsJSContext js)
+    public void Attach(INatsJSContext js, LiveAckListener? acks)
     {
         lock (_jsGate)
         {
             _js = js;
+            _acks = acks;
         }
     }
 
@@ -81,11 +89,10 @@ internal sealed class NatsPublisher : IBridgeSender, IDisposable
     public void Send(string host, BridgeEnvelope envelope, DateTimeOffset deadline)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(envelope, NatsJsonContext.Default.BridgeEnvelope);
-        var msgId = LocalHost + "-" + Guid.NewGuid().ToString("N");
-        var item = new Outgoing(NatsNames.Live(_space, host, envelope.Type, LocalHost), NatsNames.Inbox(_space, host, envelope.Type, LocalHost), body, deadline, msgId);
+        var item = new Outgoing(host, NatsNames.Live(_space, host, envelope.Type, LocalHost), NatsNames.Inbox(_space, host, envelope.Type, LocalHost), body, deadline, Guid.NewGuid().ToString("N"));
         if (LiveEnabled && _running.CanBeCanceled && !_running.IsCancellationRequested && _window.Wait(0))
         {
-            // Straight out while the window has room: the live request is written before this returns (nothing
+            // Straight out while the window has room: the live message is written before this returns (nothing
             // here waits), which saves the queue's hop on the way to another host.
             _ = PublishAsync(item, _running);
             return;
@@ -141,7 +148,7 @@ internal sealed class NatsPublisher : IBridgeSender, IDisposable
                     {
                         // The same message id on every attempt: the stream keeps one copy when an earlier attempt
                         // was stored but its acknowledgement lost (a node killed, a leader elected meanwhile).
-                        var ack = await js.PublishAsync(item.Subject, item.Body, NatsRawSerializer<byte[]>.Default, new NatsJSPubOpts { MsgId = item.MsgId }, cancellationToken: attemptTimeout.Token).ConfigureAwait(false);
+                        var ack = await js.PublishAsync(item.Subject, item.Body, NatsRawSerializer<byte[]>.Default, new NatsJSPubOpts { MsgId = LocalHost + "-" + item.Id }, cancellationToken: attemptTimeout.Token).ConfigureAwait(false);
                         ack.EnsureSuccess();
                         Interlocked.Increment(ref _sentDurable);
                         return;
@@ -179,40 +186,47 @@ internal sealed class NatsPublisher : IBridgeSender, IDisposable
 
     /// <summary>
     /// True when the target hub took the envelope live. False (then the stream) when live sending is off, this hub is
-    /// not connected, no hub of that host listens, or its answer did not come within the live timeout.
+    /// not connected or not yet listening for acknowledgements, no hub of that host listens, or its acknowledgement
+    /// did not come within the live timeout.
     /// </summary>
     private async Task<bool> SendLiveAsync(Outgoing item, CancellationToken cancellationToken)
     {
         INatsConnection? connection;
+        LiveAckListener? acks;
         lock (_jsGate)
         {
             connection = _js?.Connection;
+            acks = _acks;
         }
 
-        if (!LiveEnabled || connection is not { ConnectionState: NatsConnectionState.Open })
+        if (!LiveEnabled || acks is not { Ready: true } || connection is not { ConnectionState: NatsConnectionState.Open })
         {
             return false;
         }
 
+        var taken = _attempts.Begin(item.Id, item.Host);
         try
         {
-            var answer = await connection.RequestAsync<byte[], byte[]>(
-                item.LiveSubject,
-                item.Body,
-                requestSerializer: NatsRawSerializer<byte[]>.Default,
-                replySerializer: NatsRawSerializer<byte[]>.Default,
-                replyOpts: new NatsSubOpts { Timeout = _liveTimeout },
-                cancellationToken: cancellationToken).ConfigureAwait(false);
-            return !answer.HasNoResponders;
+            // The reply subject carries the id the target hub acknowledges, and is where NATS says "no responders".
+            await connection.PublishAsync(item.LiveSubject, item.Body, replyTo: NatsNames.LiveReplyTo(_space, LocalHost, item.Id), serializer: NatsRawSerializer<byte[]>.Default, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is NatsException or TimeoutException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            // No responders (that host's hub is not connected), no answer in time, or the connection went away.
-            return false;
+            _attempts.Fail(item.Id);
         }
+
+        if (await taken.ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        // Not taken: leave whoever ended the attempt (the acknowledgement listener, the sweep) before the stream.
+        await Task.Yield();
+        return false;
     }
 
     public void Dispose() => _window.Dispose();
 
-    private readonly record struct Outgoing(string LiveSubject, string Subject, byte[] Body, DateTimeOffset Deadline, string MsgId);
+    /// <summary>One envelope on its way; <see cref="Id"/> names it live and (after this host's name) in the stream.</summary>
+    private readonly record struct Outgoing(string Host, string LiveSubject, string Subject, byte[] Body, DateTimeOffset Deadline, string Id);
 }

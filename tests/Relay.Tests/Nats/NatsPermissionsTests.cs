@@ -44,6 +44,10 @@ public sealed class NatsPermissionsTests
         Assert.Contains("Permissions Violation for Publish to \"relay-live.test.ha.ask.hb\"", liveAsB, StringComparison.Ordinal);
         var listenAsB = await world.RawSubscribeAsync(world.A, "ha", "relay-live.test.hb.>");
         Assert.Contains("Permissions Violation for Subscription to \"relay-live.test.hb.>\"", listenAsB, StringComparison.Ordinal);
+        var ackAsB = await world.RawPublishAsync(world.A, "ha", "relay-ack.test.ha.a.hb", "0123456789abcdef0123456789abcdef");
+        Assert.Contains("Permissions Violation for Publish to \"relay-ack.test.ha.a.hb\"", ackAsB, StringComparison.Ordinal);
+        var acksOfB = await world.RawSubscribeAsync(world.A, "ha", "relay-ack.test.hb.>");
+        Assert.Contains("Permissions Violation for Subscription to \"relay-ack.test.hb.>\"", acksOfB, StringComparison.Ordinal);
         var presence = await world.RawPublishAsync(world.A, "ha", "$KV.relay-test-peers.hb.mallory", """{"name":"mallory","host":"hb"}""");
         Assert.Contains("Permissions Violation for Publish to \"$KV.relay-test-peers.hb.mallory\"", presence, StringComparison.Ordinal);
 

@@ -5,9 +5,9 @@ namespace Relay.Tests.Nats;
 /// <summary>
 /// A nats-server configuration for one relay space as docs/across-machines.md describes it: the space is an account
 /// with JetStream, each host a user whose publish permissions allow only its own envelopes
-/// (<c>relay.&lt;space&gt;.*.*.&lt;host&gt;</c> and <c>relay-live.&lt;space&gt;.*.*.&lt;host&gt;</c>), its own presence
-/// keys, its own consumer and the JetStream API subjects a hub uses; it may subscribe only to its reply inboxes and
-/// its own live subjects, and answer the requests it receives (<c>allow_responses</c>).
+/// (<c>relay.&lt;space&gt;.*.*.&lt;host&gt;</c>, <c>relay-live.&lt;space&gt;.*.*.&lt;host&gt;</c>) and acknowledgements
+/// (<c>relay-ack.&lt;space&gt;.*.a.&lt;host&gt;</c>), its own presence keys, its own consumer and the JetStream API
+/// subjects a hub uses; it may subscribe only to its reply inboxes and its own live and acknowledgement subjects.
 /// </summary>
 internal static class SpaceAccounts
 {
@@ -18,7 +18,7 @@ internal static class SpaceAccounts
     /// <param name="listen">The server's address:port.</param>
     /// <param name="storeDir">The JetStream store.</param>
     /// <param name="live">
-    /// False: the permissions written before the live path (no <c>relay-live</c> subjects, no responses), which hubs
+    /// False: the permissions written before the live path (no <c>relay-live</c> or <c>relay-ack</c> subjects), which hubs
     /// must still work under, through the stream.
     /// </param>
     public static string Config(string space, IEnumerable<string> hosts, string listen, string storeDir, bool live = true)
@@ -29,11 +29,6 @@ internal static class SpaceAccounts
             users.Append("      { user: ").Append(host).Append(", password: ").Append(Password(host)).AppendLine(", permissions: {");
             users.Append("          publish: { allow: [").AppendJoin(", ", PublishAllow(space, host, live).Select(s => '"' + s + '"')).AppendLine("] }");
             users.Append("          subscribe: { allow: [").AppendJoin(", ", SubscribeAllow(space, host, live).Select(s => '"' + s + '"')).AppendLine("] }");
-            if (live)
-            {
-                users.AppendLine("          allow_responses: true");
-            }
-
             users.AppendLine("      } }");
         }
 
@@ -50,9 +45,9 @@ internal static class SpaceAccounts
             """;
     }
 
-    /// <summary>What host <paramref name="host"/> of <paramref name="space"/> may subscribe to: its reply inboxes and its live subjects.</summary>
+    /// <summary>What host <paramref name="host"/> of <paramref name="space"/> may subscribe to: its reply inboxes, its live and acknowledgement subjects.</summary>
     public static IEnumerable<string> SubscribeAllow(string space, string host, bool live = true) =>
-        live ? ["_INBOX.>", $"relay-live.{space}.{host}.>"] : ["_INBOX.>"];
+        live ? ["_INBOX.>", $"relay-live.{space}.{host}.>", $"relay-ack.{space}.{host}.>"] : ["_INBOX.>"];
 
     /// <summary>What host <paramref name="host"/> of <paramref name="space"/> may publish to.</summary>
     public static IEnumerable<string> PublishAllow(string space, string host, bool live = true)
@@ -62,7 +57,7 @@ internal static class SpaceAccounts
         var consumer = "host-" + host;
         return
         [
-            .. live ? [$"relay-live.{space}.*.*.{host}"] : Array.Empty<string>(),
+            .. live ? [$"relay-live.{space}.*.*.{host}", $"relay-ack.{space}.*.a.{host}"] : Array.Empty<string>(),
             $"relay.{space}.*.*.{host}",
             $"$KV.relay-{space}-peers.{host}",
             $"$KV.relay-{space}-peers.{host}.>",

@@ -32,7 +32,8 @@ public sealed class NatsChecksTests
         Assert.Equal(CheckStatus.Warn, check.Status);
         Assert.Contains("relay-live.team.*.*.ha", check.Fix, StringComparison.Ordinal);
         Assert.Contains("relay-live.team.ha.>", check.Fix, StringComparison.Ordinal);
-        Assert.Contains("allow_responses", check.Fix, StringComparison.Ordinal);
+        Assert.Contains("relay-ack.team.*.a.ha", check.Fix, StringComparison.Ordinal);
+        Assert.Contains("relay-ack.team.ha.>", check.Fix, StringComparison.Ordinal);
         Assert.DoesNotContain(NatsChecks.Run(Status("joined")), c => c.Name == "nats live");
     }
 

@@ -1,0 +1,109 @@
+using Microsoft.Extensions.Time.Testing;
+using Relay.Hub.Nats;
+using Xunit;
+
+namespace Relay.UnitTests.Hub;
+
+/// <summary>The sending side of the live path: each envelope ends once, taken or not, and only its target host can say it was taken.</summary>
+public sealed class LiveAttemptsTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
+
+    [Fact]
+    public void An_acknowledgement_from_the_target_host_ends_the_attempt_as_taken()
+    {
+        var attempts = new LiveAttempts(new FakeTimeProvider(), Timeout);
+        var taken = attempts.Begin("id1", "hb");
+        Assert.False(attempts.Acknowledge("hc", "id1"));
+        Assert.Null(Outcome(taken));
+        Assert.True(attempts.Acknowledge("hb", "id1"));
+        Assert.True(Outcome(taken));
+        Assert.False(attempts.Acknowledge("hb", "id1"));
+        Assert.Equal(0, attempts.Count);
+    }
+
+    [Fact]
+    public void An_attempt_nobody_acknowledges_ends_as_not_taken_at_its_timeout_and_a_late_acknowledgement_changes_nothing()
+    {
+        var time = new FakeTimeProvider();
+        var attempts = new LiveAttempts(time, Timeout);
+        var first = attempts.Begin("id1", "hb");
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        var second = attempts.Begin("id2", "hb");
+        time.Advance(TimeSpan.FromMilliseconds(499));
+        Assert.Equal(0, attempts.Expire());
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, attempts.Expire());
+        Assert.False(Outcome(first));
+        Assert.Null(Outcome(second));
+        Assert.False(attempts.Acknowledge("hb", "id1"));
+        Assert.True(attempts.Acknowledge("hb", "id2"));
+        Assert.True(Outcome(second));
+    }
+
+    [Fact]
+    public void No_responders_and_stopping_end_attempts_as_not_taken()
+    {
+        var attempts = new LiveAttempts(new FakeTimeProvider(), Timeout);
+        var gone = attempts.Begin("id1", "hb");
+        var open = attempts.Begin("id2", "hc");
+        attempts.Fail("id1");
+        Assert.False(Outcome(gone));
+        attempts.FailAll();
+        Assert.False(Outcome(open));
+        Assert.Equal(0, attempts.Count);
+    }
+
+    [Theory]
+    [InlineData(1000, 250)]
+    [InlineData(20, 10)]
+    [InlineData(60_000, 250)]
+    [InlineData(200, 50)]
+    public void The_sweep_runs_at_a_quarter_of_the_timeout_within_bounds(int timeoutMs, int sweepMs) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(sweepMs), new LiveAttempts(new FakeTimeProvider(), TimeSpan.FromMilliseconds(timeoutMs)).SweepEvery);
+
+    [Fact]
+    public void The_listener_takes_batches_of_acknowledgements_and_no_responders_by_subject()
+    {
+        var attempts = new LiveAttempts(new FakeTimeProvider(), Timeout);
+        var listener = new LiveAckListener(attempts, "team", "ha");
+        var a = attempts.Begin("aaaa", "hb");
+        var b = attempts.Begin("bbbb", "hb");
+        var c = attempts.Begin("cccc", "hc");
+        var d = attempts.Begin("dddd", "hb");
+
+        // A batch from hb names two of its envelopes and one of hc's: only hb's are taken.
+        listener.Take("relay-ack.team.ha.a.hb", "aaaa\nbbbb\ncccc\n"u8.ToArray(), noResponders: false);
+        Assert.True(Outcome(a));
+        Assert.True(Outcome(b));
+        Assert.Null(Outcome(c));
+
+        // A reply subject without NATS's no-responders status is not an answer; with it, the envelope goes to the stream.
+        listener.Take("relay-ack.team.ha.r.dddd", [], noResponders: false);
+        Assert.Null(Outcome(d));
+        listener.Take("relay-ack.team.ha.r.dddd", null, noResponders: true);
+        Assert.False(Outcome(d));
+
+        // Subjects of another shape change nothing.
+        listener.Take("relay-ack.team.ha.x.hc", "cccc"u8.ToArray(), noResponders: false);
+        listener.Take("relay-ack.team.ha.a", "cccc"u8.ToArray(), noResponders: false);
+        Assert.Null(Outcome(c));
+        listener.Take("relay-ack.team.ha.a.hc", "cccc"u8.ToArray(), noResponders: false);
+        Assert.True(Outcome(c));
+    }
+
+    /// <summary>True or false once the attempt ended, null while it is open.</summary>
+    private static bool? Outcome(Task<bool> attempt) => attempt.IsCompletedSuccessfully ? attempt.Result : null;
+
+    [Theory]
+    [InlineData("relay-ack.team.ha.a.hb", true, 'a', "hb")]
+    [InlineData("relay-ack.team.ha.r.0123abcd", true, 'r', "0123abcd")]
+    [InlineData("relay-ack.team.ha.q.hb", false, '\0', "")]
+    [InlineData("relay-live.team.ha.a.hb", false, '\0', "")]
+    [InlineData("relay-ack.team.ha.a.h*b", false, '\0', "")]
+    public void Acknowledgement_subjects_split_into_kind_and_token(string subject, bool ok, char kind, string token)
+    {
+        Assert.Equal(ok, NatsNames.TrySplitAck(subject, out var k, out var t));
+        Assert.Equal((kind, token), (k, t));
+    }
+}
