@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using NATS.Client.Core;
 using NLog;
@@ -6,7 +7,8 @@ using Relay.Runtime;
 namespace Relay.Hub.Nats;
 
 /// <summary>
-/// The sending side of the live path: a core NATS subscription to <c>relay-ack.&lt;space&gt;.&lt;host&gt;.&gt;</c>,
+/// The sending side of the live path: a core NATS subscription (handled on NATS.Net's reader,
+/// <see cref="InlineSubscription"/>) to <c>relay-ack.&lt;space&gt;.&lt;host&gt;.&gt;</c>,
 /// where other hosts' hubs acknowledge this hub's live envelopes in batches and where NATS says "no responders" for
 /// an envelope no hub took; both end attempts in <see cref="LiveAttempts"/>. A sweep ends the attempts past the live
 /// timeout. <see cref="Ready"/> turns true once subscribed: live envelopes wait for it (before, they go to the stream).
@@ -37,12 +39,9 @@ internal sealed class LiveAckListener
             {
                 try
                 {
-                    await using var sub = await connection.SubscribeCoreAsync(_filter, serializer: NatsRawSerializer<byte[]>.Default, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    var subscribed = await InlineSubscription.StartAsync(connection, _filter, (subject, _, noResponders, payload) => Take(subject, payload, noResponders), cancellationToken).ConfigureAwait(false);
                     _ready = true;
-                    await foreach (var msg in sub.Msgs.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        Take(msg.Subject, msg.Data, msg.HasNoResponders);
-                    }
+                    await subscribed.ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is NatsException or TimeoutException or IOException)
                 {
@@ -62,7 +61,7 @@ internal sealed class LiveAckListener
     }
 
     /// <summary>One message under the filter: a batch of acknowledgements, or NATS's "no responders" for one envelope.</summary>
-    internal void Take(string subject, byte[]? data, bool noResponders)
+    internal void Take(string subject, ReadOnlySequence<byte> data, bool noResponders)
     {
         if (!NatsNames.TrySplitAck(subject, out var kind, out var token))
         {
@@ -76,11 +75,6 @@ internal sealed class LiveAckListener
                 _attempts.Fail(token);
             }
 
-            return;
-        }
-
-        if (data is null)
-        {
             return;
         }
 

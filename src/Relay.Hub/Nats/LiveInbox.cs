@@ -1,3 +1,4 @@
+using System.Buffers;
 using NATS.Client.Core;
 using NLog;
 using Relay.Runtime;
@@ -32,21 +33,8 @@ internal sealed class LiveInbox
         {
             try
             {
-                await foreach (var msg in connection.SubscribeAsync(_filter, serializer: NatsRawSerializer<byte[]>.Default, cancellationToken: cancellationToken).ConfigureAwait(false))
-                {
-                    if (msg.Data is { } data)
-                    {
-                        _handler.Handle(msg.Subject, data, storedAt: null);
-                    }
-
-                    // Acknowledged to the host the subject names (the one NATS permissions vouch for), whatever the
-                    // reply subject claims.
-                    if (NatsNames.SenderOf(msg.Subject) is { } fromHost && msg.ReplyTo is { } replyTo
-                        && NatsNames.TrySplitAck(replyTo, out var kind, out var id) && kind == 'r')
-                    {
-                        _acks.Add(fromHost, id);
-                    }
-                }
+                var subscribed = await InlineSubscription.StartAsync(connection, _filter, Take, cancellationToken).ConfigureAwait(false);
+                await subscribed.ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is NatsException or TimeoutException or IOException)
             {
@@ -54,6 +42,23 @@ internal sealed class LiveInbox
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One live envelope, on NATS.Net's reader: to the router, then acknowledged.</summary>
+    private void Take(string subject, string? replyTo, bool noResponders, ReadOnlySequence<byte> payload)
+    {
+        if (!payload.IsEmpty)
+        {
+            _handler.Handle(subject, payload.ToArray(), storedAt: null);
+        }
+
+        // Acknowledged to the host the subject names (the one NATS permissions vouch for), whatever the reply subject
+        // claims.
+        if (NatsNames.SenderOf(subject) is { } fromHost && replyTo is not null
+            && NatsNames.TrySplitAck(replyTo, out var kind, out var id) && kind == 'r')
+        {
+            _acks.Add(fromHost, id);
         }
     }
 }

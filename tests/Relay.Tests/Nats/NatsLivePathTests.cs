@@ -6,8 +6,8 @@ using Xunit;
 namespace Relay.Tests.Nats;
 
 /// <summary>
-/// The two ways an envelope crosses hosts: live (a core NATS request the other hub answers once it has it) and,
-/// when that hub does not answer in time or does not listen, the space's stream. Each ask reaches its peer once
+/// The two ways an envelope crosses hosts: live (a core NATS message the other hub acknowledges once it has it) and,
+/// when that hub does not acknowledge in time or does not listen, the space's stream. Each ask reaches its peer once
 /// whichever way, or both ways, it came.
 /// </summary>
 public sealed class NatsLivePathTests
@@ -58,7 +58,7 @@ public sealed class NatsLivePathTests
         await SentAsync(world.B, live: 1, durable: 0);
         Assert.Equal((1000L, false), ((await CrossHostWorld.NatsStatusAsync(world.A)).LiveTimeoutMs, (await CrossHostWorld.NatsStatusAsync(world.A)).LiveRefused));
 
-        // hb stalls (stopped, its connection open): it cannot answer the live request, so ha also puts the ask in
+        // hb stalls (stopped, its connection open): it cannot acknowledge the live envelope, so ha also puts the ask in
         // the stream. When hb resumes it has the ask twice, live and from the stream, and bob is shown it once.
         Assert.True(Posix.Kill(world.B.Hub.Pid, Posix.SIGSTOP));
         try
@@ -78,6 +78,22 @@ public sealed class NatsLivePathTests
         await ReplyAsync(bob, alice, "a-2");
         await alice.ExpectNoMessageAsync(TimeSpan.FromSeconds(2));
         await SentAsync(world.A, live: 1, durable: 1);
+    }
+
+    [NetLabFact]
+    public async Task AnAskToAHostWhoseHubIsGoneGoesToTheStreamWithoutWaitingForTheLiveTimeout()
+    {
+        // A live timeout far longer than the test waits: only NATS's "no responders" can send the ask to the stream in time.
+        await using var world = await CrossHostWorld.StartAsync(hubEnv: new Dictionary<string, string?> { ["RELAY_NATS_LIVE_TIMEOUT_MS"] = "60000" });
+        var alice = await world.PeerAsync(world.A, "alice");
+        await world.PeerAsync(world.B, "bob");
+        await CrossHostWorld.WaitForPeerAsync(alice, "bob", "hb");
+
+        // hb's hub dies: bob stays listed until his presence expires, and nothing listens on hb's live subjects.
+        Assert.True(Posix.Kill(world.B.Hub.Pid, Posix.SIGKILL));
+        await alice.RequestAsync<AckMessage>(new AskMessage { To = "bob@hb", Question = "anyone?", AskId = "a-1", TimeoutMs = 600_000 });
+        await Poll.UntilAsync(async () => (await CrossHostWorld.NatsStatusAsync(world.A)).SentDurable == 1, "ha to put the ask in the stream", TimeSpan.FromSeconds(20));
+        Assert.Equal(0, (await CrossHostWorld.NatsStatusAsync(world.A)).SentLive);
     }
 
     [NetLabFact]

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Extensions.Time.Testing;
 using Relay.Hub.Nats;
 using Xunit;
@@ -73,23 +74,44 @@ public sealed class LiveAttemptsTests
         var d = attempts.Begin("dddd", "hb");
 
         // A batch from hb names two of its envelopes and one of hc's: only hb's are taken.
-        listener.Take("relay-ack.team.ha.a.hb", "aaaa\nbbbb\ncccc\n"u8.ToArray(), noResponders: false);
+        listener.Take("relay-ack.team.ha.a.hb", new ReadOnlySequence<byte>("aaaa\nbbbb\ncccc\n"u8.ToArray()), noResponders: false);
         Assert.True(Outcome(a));
         Assert.True(Outcome(b));
         Assert.Null(Outcome(c));
 
         // A reply subject without NATS's no-responders status is not an answer; with it, the envelope goes to the stream.
-        listener.Take("relay-ack.team.ha.r.dddd", [], noResponders: false);
+        listener.Take("relay-ack.team.ha.r.dddd", ReadOnlySequence<byte>.Empty, noResponders: false);
         Assert.Null(Outcome(d));
-        listener.Take("relay-ack.team.ha.r.dddd", null, noResponders: true);
+        listener.Take("relay-ack.team.ha.r.dddd", ReadOnlySequence<byte>.Empty, noResponders: true);
         Assert.False(Outcome(d));
 
         // Subjects of another shape change nothing.
-        listener.Take("relay-ack.team.ha.x.hc", "cccc"u8.ToArray(), noResponders: false);
-        listener.Take("relay-ack.team.ha.a", "cccc"u8.ToArray(), noResponders: false);
+        listener.Take("relay-ack.team.ha.x.hc", new ReadOnlySequence<byte>("cccc"u8.ToArray()), noResponders: false);
+        listener.Take("relay-ack.team.ha.a", new ReadOnlySequence<byte>("cccc"u8.ToArray()), noResponders: false);
         Assert.Null(Outcome(c));
-        listener.Take("relay-ack.team.ha.a.hc", "cccc"u8.ToArray(), noResponders: false);
+        listener.Take("relay-ack.team.ha.a.hc", new ReadOnlySequence<byte>("cccc"u8.ToArray()), noResponders: false);
         Assert.True(Outcome(c));
+    }
+
+    [Theory]
+    [InlineData("NATS/1.0 503\r\n\r\n", true)]
+    [InlineData("NATS/1.0 503", true)]
+    [InlineData("NATS/1.0 503 No Responders\r\n\r\n", true)]
+    [InlineData("NATS/1.0 5030\r\n\r\n", false)]
+    [InlineData("NATS/1.0 408 Request Timeout\r\n\r\n", false)]
+    [InlineData("NATS/1.0\r\nNats-Msg-Id: x\r\n\r\n", false)]
+    [InlineData("", false)]
+    public void No_responders_is_told_by_its_status_line(string headers, bool expected)
+    {
+        var bytes = System.Text.Encoding.ASCII.GetBytes(headers);
+
+        // NATS.Net may hand the headers over in pieces.
+        var split = bytes.Length / 2;
+        var first = new Segment(bytes.AsMemory(0, split));
+        var last = first.Append(bytes.AsMemory(split));
+        Assert.Equal(expected, InlineSubscription.IsNoResponders(new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length)));
+        Assert.Equal(expected, InlineSubscription.IsNoResponders(new ReadOnlySequence<byte>(bytes)));
+        Assert.False(InlineSubscription.IsNoResponders(null));
     }
 
     /// <summary>True or false once the attempt ended, null while it is open.</summary>
@@ -105,5 +127,17 @@ public sealed class LiveAttemptsTests
     {
         Assert.Equal(ok, NatsNames.TrySplitAck(subject, out var k, out var t));
         Assert.Equal((kind, token), (k, t));
+    }
+
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory) => Memory = memory;
+
+        public Segment Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Segment(memory) { RunningIndex = RunningIndex + Memory.Length };
+            Next = next;
+            return next;
+        }
     }
 }
