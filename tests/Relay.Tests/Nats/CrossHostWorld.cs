@@ -52,9 +52,9 @@ internal sealed class CrossHostWorld : IAsyncDisposable
     /// <param name="clusterNodes">0: one nats-server; otherwise a JetStream cluster of that many nodes, replicas = nodes.</param>
     /// <param name="secured">One server whose space is an account with a user per host (<see cref="SpaceAccounts"/>).</param>
     /// <param name="tls">One server speaking only TLS and verifying clients (<see cref="TlsFiles"/>, made for <c>ha</c> and <c>hb</c>); each hub joins with the CA and its own client certificate.</param>
-    /// <param name="liveAllowed">With <paramref name="secured"/>: false gives the permissions written before the live path.</param>
+    /// <param name="live">With <paramref name="secured"/>: which live-path lines the hosts' permissions have.</param>
     /// <param name="hubEnv">More environment for both hubs.</param>
-    public static async Task<CrossHostWorld> StartAsync(int clusterNodes = 0, bool secured = false, bool tls = false, bool liveAllowed = true, IReadOnlyDictionary<string, string?>? hubEnv = null)
+    public static async Task<CrossHostWorld> StartAsync(int clusterNodes = 0, bool secured = false, bool tls = false, SpaceAccounts.Live live = SpaceAccounts.Live.Full, IReadOnlyDictionary<string, string?>? hubEnv = null)
     {
         var lab = await NetLab.CreateAsync();
         var store = new RelaySandbox();
@@ -65,7 +65,7 @@ internal sealed class CrossHostWorld : IAsyncDisposable
             if (secured)
             {
                 config = Path.Combine(store.Root, "nats.conf");
-                await File.WriteAllTextAsync(config, SpaceAccounts.Config(Space, ["ha", "hb"], NetLab.SwitchAddress + ":4222", Path.Combine(store.Root, "jetstream"), liveAllowed));
+                await File.WriteAllTextAsync(config, SpaceAccounts.Config(Space, ["ha", "hb"], NetLab.SwitchAddress + ":4222", Path.Combine(store.Root, "jetstream"), live));
             }
 
             TlsFiles? certificates = null;

@@ -60,9 +60,15 @@ public sealed class NatsPermissionsTests
     }
 
     [NetLabFact]
-    public async Task HubsUnderPermissionsWrittenBeforeTheLivePathStillTalkThroughTheStream()
+    public Task HubsUnderPermissionsWrittenBeforeTheLivePathStillTalkThroughTheStream() => StreamOnlyUnderAsync(SpaceAccounts.Live.None);
+
+    [NetLabFact]
+    public Task HubsUnderPermissionsWithoutTheAcknowledgementSubjectsStillTalkThroughTheStream() => StreamOnlyUnderAsync(SpaceAccounts.Live.WithoutAcks);
+
+    /// <summary>Under older permissions each hub sees the server refuse a live subject, and both use the stream only.</summary>
+    private static async Task StreamOnlyUnderAsync(SpaceAccounts.Live permissions)
     {
-        await using var world = await CrossHostWorld.StartAsync(secured: true, liveAllowed: false);
+        await using var world = await CrossHostWorld.StartAsync(secured: true, live: permissions);
         var alice = await world.PeerAsync(world.A, "alice");
         var bob = await world.PeerAsync(world.B, "bob");
         await CrossHostWorld.WaitForPeerAsync(alice, "bob", "hb");
@@ -81,6 +87,7 @@ public sealed class NatsPermissionsTests
         await NatsLivePathTests.SentAsync(world.A, live: 0, durable: 3);
         await NatsLivePathTests.SentAsync(world.B, live: 0, durable: 3);
         Assert.True((await CrossHostWorld.NatsStatusAsync(world.A)).LiveRefused);
+        Assert.True((await CrossHostWorld.NatsStatusAsync(world.B)).LiveRefused);
 
         var doctor = await world.A.Sandbox.RunAsync(["doctor", "--json"]);
         var live = Check(doctor, "nats live");
