@@ -84,13 +84,15 @@ internal sealed class LiveAckListener
         }
     }
 
+    /// <summary>Ends the attempts past the live timeout, every <see cref="LiveAttempts.SweepEvery"/> while any is open.</summary>
     private async Task SweepAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(_attempts.SweepEvery);
         try
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            while (true)
             {
+                await _attempts.WaitForOpenAsync(cancellationToken).ConfigureAwait(false);
+                await Task.Delay(_attempts.SweepEvery, cancellationToken).ConfigureAwait(false);
                 _attempts.Expire();
             }
         }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 
 namespace Relay.Hub.Nats;
 
@@ -11,6 +12,7 @@ namespace Relay.Hub.Nats;
 internal sealed class LiveAttempts
 {
     private readonly ConcurrentDictionary<string, Attempt> _open = new(StringComparer.Ordinal);
+    private readonly Channel<bool> _opened = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
     private readonly TimeProvider _time;
     private readonly TimeSpan _timeout;
 
@@ -30,7 +32,17 @@ internal sealed class LiveAttempts
     {
         var attempt = new Attempt(host, _time.GetUtcNow() + _timeout);
         _open[id] = attempt;
+        _opened.Writer.TryWrite(true);
         return attempt.Done.Task;
+    }
+
+    /// <summary>Returns once an attempt may be open (at once when one is), so that an idle hub's sweep sleeps.</summary>
+    public async ValueTask WaitForOpenAsync(CancellationToken cancellationToken)
+    {
+        while (_open.IsEmpty)
+        {
+            await _opened.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary><paramref name="fromHost"/> took <paramref name="id"/>; ignored unless that is where it went.</summary>

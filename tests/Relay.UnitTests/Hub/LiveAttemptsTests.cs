@@ -55,6 +55,26 @@ public sealed class LiveAttemptsTests
         Assert.Equal(0, attempts.Count);
     }
 
+    [Fact]
+    public async Task The_sweep_waits_while_nothing_is_open()
+    {
+        var attempts = new LiveAttempts(new FakeTimeProvider(), Timeout);
+        var idle = attempts.WaitForOpenAsync(CancellationToken.None).AsTask();
+        await Task.Delay(50);
+        Assert.False(idle.IsCompleted);
+        _ = attempts.Begin("id1", "hb");
+        await idle.WaitAsync(TimeSpan.FromSeconds(5));
+
+        // Still open: no wait.
+        Assert.True(attempts.WaitForOpenAsync(CancellationToken.None).AsTask().IsCompleted);
+        attempts.Fail("id1");
+        var again = attempts.WaitForOpenAsync(CancellationToken.None).AsTask();
+        await Task.Delay(50);
+        Assert.False(again.IsCompleted);
+        _ = attempts.Begin("id2", "hb");
+        await again.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
     [Theory]
     [InlineData(1000, 250)]
     [InlineData(20, 10)]
