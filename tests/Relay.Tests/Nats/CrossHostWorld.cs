@@ -177,12 +177,22 @@ internal sealed class CrossHostWorld : IAsyncDisposable
     /// <summary>Subscribes to <paramref name="subject"/> the same way; returns what the server answered.</summary>
     public Task<string> RawSubscribeAsync(Host from, string user, string subject) => RawAsync(from, user, $"SUB {subject} 1\r\n");
 
-    private async Task<string> RawAsync(Host from, string user, string commands)
+    /// <summary>
+    /// Whether anybody listens on <paramref name="subject"/>: publishes an empty message there with a reply subject, as
+    /// a client that wants NATS's "no responders" status, and looks for that status.
+    /// </summary>
+    public async Task<bool> NobodyListensAsync(Host from, string user, string subject)
+    {
+        var answer = await RawAsync(from, user, $"SUB probe.reply 1\r\nPUB {subject} probe.reply 0\r\n\r\n", headers: true);
+        return answer.Contains("NATS/1.0 503", StringComparison.Ordinal);
+    }
+
+    private async Task<string> RawAsync(Host from, string user, string commands, bool headers = false)
     {
         const string Script = """
             exec 3<>/dev/tcp/$NATS_ADDR/4222
             read -r -t 5 line <&3; echo "$line"
-            printf 'CONNECT {"user":"%s","pass":"%s","verbose":false,"pedantic":false}\r\n%sPING\r\n' "$NATS_USER" "$NATS_PASS" "$NATS_COMMANDS" >&3
+            printf 'CONNECT {"user":"%s","pass":"%s","verbose":false,"pedantic":false%s}\r\n%sPING\r\n' "$NATS_USER" "$NATS_PASS" "$NATS_CONNECT_MORE" "$NATS_COMMANDS" >&3
             while read -r -t 5 line <&3; do echo "$line"; case "$line" in PONG*) break;; esac; done
             """;
         var env = new Dictionary<string, string?>
@@ -191,6 +201,7 @@ internal sealed class CrossHostWorld : IAsyncDisposable
             ["NATS_USER"] = user,
             ["NATS_PASS"] = SpaceAccounts.Password(user),
             ["NATS_COMMANDS"] = commands,
+            ["NATS_CONNECT_MORE"] = headers ? ""","headers":true,"no_responders":true""" : "",
         };
         var process = Lab.Start(from.Namespace, "bash", ["-c", Script], env);
         await process.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));

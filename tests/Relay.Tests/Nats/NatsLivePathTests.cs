@@ -89,8 +89,13 @@ public sealed class NatsLivePathTests
         await world.PeerAsync(world.B, "bob");
         await CrossHostWorld.WaitForPeerAsync(alice, "bob", "hb");
 
-        // hb's hub dies: bob stays listed until his presence expires, and nothing listens on hb's live subjects.
+        Assert.False(await world.NobodyListensAsync(world.A, "ha", "relay-live.test.hb.probe.ha"));
+
+        // hb's hub dies: bob stays listed until his presence expires, and (once the server has seen the connection
+        // close) nothing listens on hb's live subjects.
         Assert.True(Posix.Kill(world.B.Hub.Pid, Posix.SIGKILL));
+        await world.B.Hub.WaitForExitAsync(Wait);
+        await Poll.UntilAsync(() => world.NobodyListensAsync(world.A, "ha", "relay-live.test.hb.probe.ha"), "the server to drop hb's live subscription", TimeSpan.FromSeconds(10));
         await alice.RequestAsync<AckMessage>(new AskMessage { To = "bob@hb", Question = "anyone?", AskId = "a-1", TimeoutMs = 600_000 });
         await Poll.UntilAsync(async () => (await CrossHostWorld.NatsStatusAsync(world.A)).SentDurable == 1, "ha to put the ask in the stream", TimeSpan.FromSeconds(20));
         Assert.Equal(0, (await CrossHostWorld.NatsStatusAsync(world.A)).SentLive);
