@@ -204,7 +204,13 @@ internal sealed class NatsPublisher : IBridgeSender, IDisposable
             return false;
         }
 
-        var taken = _attempts.Begin(item.Id, item.Host);
+        if (_attempts.TryBegin(item.Id, item.Host) is not { } taken)
+        {
+            // That host is stalled and its probe is out: the stream at once (off the router's call).
+            await Task.Yield();
+            return false;
+        }
+
         try
         {
             // The reply subject carries the id the target hub acknowledges, and is where NATS says "no responders".

@@ -59,25 +59,45 @@ public sealed class NatsLivePathTests
         Assert.Equal((1000L, false), ((await CrossHostWorld.NatsStatusAsync(world.A)).LiveTimeoutMs, (await CrossHostWorld.NatsStatusAsync(world.A)).LiveRefused));
 
         // hb stalls (stopped, its connection open): it cannot acknowledge the live envelope, so ha also puts the ask in
-        // the stream. When hb resumes it has the ask twice, live and from the stream, and bob is shown it once.
+        // the stream and counts hb as stalled. The next ask is ha's one live probe; the one after it goes straight to
+        // the stream. When hb resumes it has asks twice, live and from the stream, and bob is shown each once.
         Assert.True(Posix.Kill(world.B.Hub.Pid, Posix.SIGSTOP));
         try
         {
             await alice.RequestAsync<AckMessage>(new AskMessage { To = "bob@hb", Question = "q a-2", AskId = "a-2" });
             await Poll.UntilAsync(async () => (await CrossHostWorld.NatsStatusAsync(world.A)).SentDurable == 1, "ha to put the ask in the stream", Wait);
+            await CrossHostWorld.WaitForLogAsync(world.A, "nats_live_stalled");
+            await alice.RequestAsync<AckMessage>(new AskMessage { To = "bob@hb", Question = "q a-3", AskId = "a-3" });
+            await alice.RequestAsync<AckMessage>(new AskMessage { To = "bob@hb", Question = "q a-4", AskId = "a-4" });
+            await Poll.UntilAsync(async () => (await CrossHostWorld.NatsStatusAsync(world.A)).SentDurable == 3, "ha to put the probe and the ask after it in the stream", Wait);
         }
         finally
         {
             Posix.Kill(world.B.Hub.Pid, Posix.SIGCONT);
         }
 
-        var incoming = await bob.NextAsync<IncomingAskMessage>(Wait);
-        Assert.Equal(("a-2", "alice@ha"), (incoming.AskId, incoming.From));
+        var seen = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var incoming = await bob.NextAsync<IncomingAskMessage>(Wait);
+            Assert.Equal("alice@ha", incoming.From);
+            seen.Add(incoming.AskId);
+        }
+
+        Assert.Equal(["a-2", "a-3", "a-4"], seen.Order(StringComparer.Ordinal));
         await CrossHostWorld.WaitForLogAsync(world.B, "nats_ask_again");
         await bob.ExpectNoMessageAsync(TimeSpan.FromSeconds(2));
-        await ReplyAsync(bob, alice, "a-2");
+        foreach (var askId in seen)
+        {
+            await ReplyAsync(bob, alice, askId);
+        }
+
+        // hb acknowledged what it had taken live once it resumed: it is no longer stalled, and asks go live again.
+        await CrossHostWorld.WaitForLogAsync(world.A, "nats_live_back");
+        await AskAsync(alice, bob, "bob@hb", "a-5");
+        await ReplyAsync(bob, alice, "a-5");
         await alice.ExpectNoMessageAsync(TimeSpan.FromSeconds(2));
-        await SentAsync(world.A, live: 1, durable: 1);
+        await SentAsync(world.A, live: 2, durable: 3);
     }
 
     [NetLabFact]

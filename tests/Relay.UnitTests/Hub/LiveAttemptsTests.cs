@@ -56,6 +56,69 @@ public sealed class LiveAttemptsTests
     }
 
     [Fact]
+    public void A_host_whose_envelope_timed_out_gets_one_live_probe_at_a_time_until_it_acknowledges_again()
+    {
+        var time = new FakeTimeProvider();
+        var attempts = new LiveAttempts(time, Timeout);
+        var first = attempts.Begin("id1", "hb");
+        time.Advance(Timeout);
+        Assert.Equal(1, attempts.Expire());
+        Assert.False(Outcome(first));
+        Assert.Equal(1, attempts.StalledHosts);
+
+        // Stalled: the next envelope is the probe, the ones after it go to the stream without a live attempt, and
+        // other hosts are not touched.
+        var probe = attempts.TryBegin("id2", "hb");
+        Assert.NotNull(probe);
+        Assert.Null(attempts.TryBegin("id3", "hb"));
+        Assert.NotNull(attempts.TryBegin("id4", "hc"));
+        Assert.False(Outcome(attempts.Begin("id5", "hb")));
+
+        // The probe times out too (and so does hc's envelope: hc is stalled now as well): hb is still stalled, and
+        // its next envelope is the new probe.
+        time.Advance(Timeout);
+        Assert.Equal(2, attempts.Expire());
+        Assert.False(Outcome(probe!));
+        Assert.Equal(2, attempts.StalledHosts);
+        var second = attempts.TryBegin("id6", "hb");
+        Assert.NotNull(second);
+        Assert.Null(attempts.TryBegin("id7", "hb"));
+
+        // NATS says no responders for the probe: it ends, the host stays stalled, and the next one probes.
+        attempts.Fail("id6");
+        Assert.False(Outcome(second!));
+        var third = attempts.TryBegin("id8", "hb");
+        Assert.NotNull(third);
+
+        // An acknowledgement from hb ends the stall: every envelope goes live again.
+        Assert.True(attempts.Acknowledge("hb", "id8"));
+        Assert.True(Outcome(third!));
+        Assert.Equal(1, attempts.StalledHosts);
+        Assert.NotNull(attempts.TryBegin("id9", "hb"));
+        Assert.NotNull(attempts.TryBegin("id10", "hb"));
+    }
+
+    [Fact]
+    public void A_late_acknowledgement_from_a_stalled_host_ends_its_stall_and_stopping_forgets_stalls()
+    {
+        var time = new FakeTimeProvider();
+        var attempts = new LiveAttempts(time, Timeout);
+        _ = attempts.Begin("id1", "hb");
+        _ = attempts.Begin("id2", "hc");
+        time.Advance(Timeout);
+        Assert.Equal(2, attempts.Expire());
+        Assert.Equal(2, attempts.StalledHosts);
+
+        // The batch naming id1 came after its timeout: it no longer counts as taken, but hb is back.
+        Assert.False(attempts.Acknowledge("hb", "id1"));
+        Assert.Equal(1, attempts.StalledHosts);
+        attempts.FailAll();
+        Assert.Equal(0, attempts.StalledHosts);
+        Assert.NotNull(attempts.TryBegin("id3", "hc"));
+        Assert.NotNull(attempts.TryBegin("id4", "hc"));
+    }
+
+    [Fact]
     public async Task The_sweep_waits_while_nothing_is_open()
     {
         var attempts = new LiveAttempts(new FakeTimeProvider(), Timeout);
